@@ -1,0 +1,204 @@
+//! Generates the retrying function: the body runs once per attempt inside
+//! an inline loop that asks the runtime's engine what to do next.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::visit_mut::VisitMut;
+use syn::{ItemFn, LitStr, ReturnType, Type};
+
+use crate::attr::{Args, JitterArg, Keyed, Value};
+use crate::duration::Parsed;
+
+/// The whole item, rewritten.
+pub(crate) fn expand(args: &Args, item: ItemFn) -> TokenStream {
+    let ItemFn {
+        attrs,
+        vis,
+        sig,
+        block,
+    } = item;
+    let krate = args
+        .krate
+        .as_ref()
+        .map_or_else(|| syn::parse_quote!(::retry_runtime), |k| k.value.clone());
+    let private = quote!(#krate::__private);
+    let is_async = sig.asyncness.is_some();
+
+    // Mixed-site hygiene: the body cannot see, or shadow, these names.
+    let policy = local("policy");
+    let attempts = local("attempts");
+    let attempt = local("attempt");
+    let result = local("result");
+    let delay = local("delay");
+
+    let policy_expr = policy_expr(args, &private);
+    let name = match &args.name {
+        Some(name) => name.value.clone(),
+        None => LitStr::new("", Span::call_site()),
+    };
+    let name = if name.value().is_empty() {
+        let fn_name = sig.ident.to_string();
+        quote!(::core::concat!(::core::module_path!(), "::", #fn_name))
+    } else {
+        quote!(#name)
+    };
+
+    let return_type = match &sig.output {
+        ReturnType::Type(_, ty) => ascribable((**ty).clone()),
+        ReturnType::Default => syn::parse_quote!(()),
+    };
+    let allow_fake_return = quote! {
+        #[allow(unreachable_code, clippy::diverging_sub_expression, clippy::empty_loop, clippy::let_unit_value, clippy::needless_return)]
+    };
+    let run_attempt = if is_async {
+        // The fake return fixes the block's type, so `?` converts as in the
+        // original fn; `return` and `?` end this attempt only.
+        let body = quote! {
+            async {
+                #allow_fake_return
+                if false {
+                    let __retry_fake_return: #return_type = loop {};
+                    return __retry_fake_return;
+                }
+                #block
+            }
+        };
+        match timeout_span(args) {
+            Some(span) => quote_spanned!(span=> #private::timeout(#policy.timeout, #body).await),
+            None => quote!(#private::Attempt::Completed(#body.await)),
+        }
+    } else {
+        quote! {
+            #private::Attempt::Completed(
+                #[allow(clippy::redundant_closure_call)]
+                (|| -> #return_type #block)()
+            )
+        }
+    };
+    let (start, sleep) = if is_async {
+        (
+            quote!(#private::Attempts::new),
+            quote!(#private::sleep(#delay).await),
+        )
+    } else {
+        (
+            quote!(#private::Attempts::blocking),
+            quote!(#private::sleep_blocking(#delay)),
+        )
+    };
+    let classifier = match &args.when {
+        Some(Keyed { value, .. }) => quote!(#private::When(#value)),
+        None => quote!(#private::ByClassify),
+    };
+    let hook = match &args.on_retry {
+        Some(Keyed { value, .. }) => quote!(#value),
+        None => quote!(#private::NoHook),
+    };
+
+    quote! {
+        #(#attrs)*
+        #vis #sig {
+            let #policy: #private::Policy = #policy_expr;
+            let mut #attempts = #start(#policy, #name);
+            loop {
+                let #attempt = #run_attempt;
+                match #attempts.decide(#attempt, &mut #classifier, &mut #hook) {
+                    #private::Step::Return(#result) => return #result,
+                    #private::Step::Sleep(#delay) => #sleep,
+                }
+            }
+        }
+    }
+}
+
+fn local(name: &str) -> syn::Ident {
+    format_ident!("__retry_{}", name, span = Span::mixed_site())
+}
+
+/// Where a timeout may apply: the `timeout` key, or a `policy` (which may
+/// carry one). The span points errors about `From<TimedOut>` at the key.
+fn timeout_span(args: &Args) -> Option<Span> {
+    args.timeout
+        .as_ref()
+        .map(|k| k.key.span())
+        .or_else(|| args.policy.as_ref().map(|k| k.key.span()))
+}
+
+/// `Policy::new()` or the given policy, with each inline key applied.
+fn policy_expr(args: &Args, private: &TokenStream) -> TokenStream {
+    let base = match &args.policy {
+        // Deref coercion accepts a `Policy`, a `&Policy`, a static or a
+        // `LazyLock<Policy>` alike.
+        Some(Keyed { value, .. }) => quote!({
+            let __retry_policy_ref: &#private::Policy = &(#value);
+            *__retry_policy_ref
+        }),
+        None => quote!(#private::Policy::new()),
+    };
+    let duration = |value: &Value<Parsed>| match value {
+        Value::Literal(Parsed { secs, nanos }, _) => quote!(#private::Duration::new(#secs, #nanos)),
+        Value::Expr(expr) => quote!(#expr),
+    };
+    let mut setters = Vec::new();
+    if let Some(k) = &args.max_attempts {
+        let value = match &k.value {
+            Value::Literal(n, span) => quote_spanned!(*span=> #n),
+            Value::Expr(expr) => quote!(#expr),
+        };
+        setters.push(setter(&k.key, value));
+    }
+    if let Some(k) = &args.multiplier {
+        let value = match &k.value {
+            Value::Literal(m, span) => quote_spanned!(*span=> #m),
+            Value::Expr(expr) => quote!(#expr),
+        };
+        setters.push(setter(&k.key, value));
+    }
+    for k in [
+        &args.base_delay,
+        &args.max_delay,
+        &args.max_elapsed,
+        &args.timeout,
+        &args.max_retry_after,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        setters.push(setter(&k.key, duration(&k.value)));
+    }
+    if let Some(k) = &args.jitter {
+        let value = match &k.value {
+            JitterArg::Recommended => quote!(#private::Jitter::RECOMMENDED),
+            JitterArg::Named(variant) => {
+                let variant = syn::Ident::new(variant, k.key.span());
+                quote!(#private::Jitter::#variant)
+            }
+            JitterArg::Expr(expr) => quote!(#expr),
+        };
+        setters.push(setter(&k.key, value));
+    }
+    quote!(#base #(#setters)*)
+}
+
+fn setter(key: &syn::Ident, value: TokenStream) -> TokenStream {
+    quote!(.#key(#value))
+}
+
+/// The return type, with each `impl Trait` replaced by `_` so it can
+/// annotate a `let` or a closure.
+fn ascribable(mut ty: Type) -> Type {
+    struct InferImplTrait;
+    impl VisitMut for InferImplTrait {
+        fn visit_type_mut(&mut self, ty: &mut Type) {
+            if let Type::ImplTrait(_) = ty {
+                *ty = Type::Infer(syn::TypeInfer {
+                    underscore_token: Default::default(),
+                });
+            } else {
+                syn::visit_mut::visit_type_mut(self, ty);
+            }
+        }
+    }
+    InferImplTrait.visit_type_mut(&mut ty);
+    ty
+}

@@ -1,0 +1,43 @@
+//! The `#[retry]` attribute macro. Use it through `retry_runtime::retry`,
+//! which documents every key.
+//!
+//! Three stages, one file each: `attr` parses the arguments, `valid`
+//! checks them against each other and the function, `expand` generates the
+//! retry loop. Errors are spanned on the user's tokens, and the original
+//! function is still emitted beside them so the rest of the crate keeps
+//! compiling.
+
+mod attr;
+mod duration;
+mod expand;
+mod valid;
+
+use proc_macro::TokenStream;
+use proc_macro2::TokenStream as TokenStream2;
+
+/// Retries the annotated function with exponential backoff; see
+/// `retry_runtime::retry`.
+#[proc_macro_attribute]
+pub fn retry(args: TokenStream, item: TokenStream) -> TokenStream {
+    let item = TokenStream2::from(item);
+    match build(args.into(), item.clone()) {
+        Ok(expanded) => expanded.into(),
+        Err(error) => {
+            let mut out = error.to_compile_error();
+            out.extend(item);
+            out.into()
+        }
+    }
+}
+
+fn build(args: TokenStream2, item: TokenStream2) -> syn::Result<TokenStream2> {
+    let function: syn::ItemFn = syn::parse2(item).map_err(|e| {
+        syn::Error::new(
+            e.span(),
+            "`#[retry]` applies to a function with a body (`fn` or `async fn`, free or in an `impl`)",
+        )
+    })?;
+    let args = attr::Args::parse(args)?;
+    valid::check(&args, &function)?;
+    Ok(expand::expand(&args, function))
+}

@@ -1,0 +1,120 @@
+//! Checks that need more than one key, or the function itself.
+
+use syn::spanned::Spanned;
+use syn::{ItemFn, ReturnType, Type};
+
+use crate::attr::{Args, Value};
+use crate::duration::Parsed;
+
+/// `Policy::new()`'s cap, for a `base_delay` given without `max_delay`.
+const DEFAULT_MAX_DELAY: Parsed = Parsed::from_secs(30);
+
+/// Return types that are surely not a `Result`; any other path may be an
+/// alias of one, which the type checker then confirms.
+const NOT_RESULT: &[&str] = &[
+    "Option", "String", "Vec", "Box", "bool", "char", "str", "u8", "u16", "u32", "u64", "u128",
+    "usize", "i8", "i16", "i32", "i64", "i128", "isize", "f32", "f64",
+];
+
+/// All checks; every failure is reported, not just the first.
+pub(crate) fn check(args: &Args, item: &ItemFn) -> syn::Result<()> {
+    let checks = [
+        check_fn(item),
+        check_timeout(args, item),
+        check_delays(args),
+    ];
+    let mut errors = checks.into_iter().filter_map(Result::err);
+    match errors.next() {
+        None => Ok(()),
+        Some(mut first) => {
+            errors.for_each(|e| first.combine(e));
+            Err(first)
+        }
+    }
+}
+
+fn check_fn(item: &ItemFn) -> syn::Result<()> {
+    let sig = &item.sig;
+    if let Some(constness) = &sig.constness {
+        return Err(syn::Error::new(
+            constness.span,
+            "`#[retry]` cannot apply to a `const fn`: retrying sleeps, which a const fn cannot do; remove `const`",
+        ));
+    }
+    let ty = match &sig.output {
+        ReturnType::Default => {
+            return Err(syn::Error::new(
+                sig.ident.span(),
+                format!(
+                    "`{}` returns nothing; `#[retry]` needs a function that returns `Result<T, E>`, so it can tell failure from success",
+                    sig.ident
+                ),
+            ));
+        }
+        ReturnType::Type(_, ty) => ty,
+    };
+    if !may_be_result(ty) {
+        return Err(syn::Error::new(
+            ty.span(),
+            "`#[retry]` needs a function that returns `Result<T, E>` (or an alias such as `io::Result<T>`); only errors are retried",
+        ));
+    }
+    Ok(())
+}
+
+fn may_be_result(ty: &Type) -> bool {
+    match ty {
+        Type::Path(path) => path
+            .path
+            .segments
+            .last()
+            .is_some_and(|segment| !NOT_RESULT.iter().any(|name| segment.ident == name)),
+        Type::Group(group) => may_be_result(&group.elem),
+        Type::Paren(paren) => may_be_result(&paren.elem),
+        _ => false,
+    }
+}
+
+fn check_timeout(args: &Args, item: &ItemFn) -> syn::Result<()> {
+    match &args.timeout {
+        Some(timeout) if item.sig.asyncness.is_none() => Err(syn::Error::new(
+            timeout.key.span(),
+            "`timeout` needs an `async fn`: a blocking body cannot be interrupted; remove it, or make the function async",
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn check_delays(args: &Args) -> syn::Result<()> {
+    let Some(base) = &args.base_delay else {
+        return Ok(());
+    };
+    let Value::Literal(base_value, base_span) = base.value else {
+        return Ok(());
+    };
+    let cap = match &args.max_delay {
+        Some(max) => match max.value {
+            Value::Literal(cap, _) => cap,
+            Value::Expr(_) => return Ok(()),
+        },
+        // A policy may raise the cap; only the default one is known here.
+        None if args.policy.is_some() => return Ok(()),
+        None => DEFAULT_MAX_DELAY,
+    };
+    if base_value > cap {
+        let which = if args.max_delay.is_some() {
+            ""
+        } else {
+            " (the default)"
+        };
+        return Err(syn::Error::new(
+            base_span,
+            format!(
+                "`base_delay` ({}) is longer than `max_delay` ({}{which}); every delay would be cut to `max_delay`: lower `base_delay` or raise `max_delay`",
+                base_value.describe(),
+                cap.describe()
+            ),
+        ));
+    }
+    Ok(())
+}

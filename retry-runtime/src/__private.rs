@@ -1,0 +1,50 @@
+//! What the `#[retry]` expansion names. Not public API: no stability
+//! promise, hidden from the docs.
+
+use core::future::Future;
+
+pub use core::time::Duration;
+pub use tokio::time::sleep;
+
+pub use crate::backoff::Jitter;
+pub use crate::engine::{Attempt, Attempts, ByClassify, NoHook, Step, When};
+pub use crate::error::TimedOut;
+pub use crate::policy::Policy;
+
+/// Sleeps the current thread (for blocking fns).
+pub fn sleep_blocking(delay: Duration) {
+    std::thread::sleep(delay);
+}
+
+/// Error types that can stand for a timed-out attempt.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot stand for a timed-out attempt: it does not implement `From<retry_runtime::TimedOut>`",
+    label = "`#[retry]` with `timeout` or `policy` needs `From<retry_runtime::TimedOut>` on the error type",
+    note = "a policy may carry a per-attempt timeout, so the error type must be able to say \"timed out\"",
+    note = "with thiserror, add a variant: `#[error(transparent)] TimedOut(#[from] retry_runtime::TimedOut)`"
+)]
+pub trait FromTimedOut {
+    /// The error for an attempt that timed out.
+    fn from_timed_out(timed_out: TimedOut) -> Self;
+}
+
+impl<E: From<TimedOut>> FromTimedOut for E {
+    fn from_timed_out(timed_out: TimedOut) -> Self {
+        E::from(timed_out)
+    }
+}
+
+/// Runs one attempt, bounded by `limit` when there is one.
+pub async fn timeout<F, T, E>(limit: Option<Duration>, body: F) -> Attempt<T, E>
+where
+    F: Future<Output = Result<T, E>>,
+    E: FromTimedOut,
+{
+    match limit {
+        None => Attempt::Completed(body.await),
+        Some(limit) => match tokio::time::timeout(limit, body).await {
+            Ok(result) => Attempt::Completed(result),
+            Err(_) => Attempt::TimedOut(E::from_timed_out(TimedOut::new(limit))),
+        },
+    }
+}

@@ -1,0 +1,239 @@
+//! The backoff calculator: exponential delays with a cap, and jitter.
+//!
+//! Every computation saturates: no input (`u32::MAX` retries,
+//! `Duration::MAX`, a multiplier of `1e300` or NaN) panics or overflows, and
+//! no strategy ever yields a delay above the policy's `max_delay`.
+
+use core::time::Duration;
+
+use rand::rngs::SmallRng;
+use rand::{Rng, SeedableRng};
+
+use crate::policy::Policy;
+
+/// How delays are spread, after Marc Brooker's "Exponential Backoff And
+/// Jitter" (AWS Architecture Blog, 2015). `d` is the exponential delay
+/// `min(max_delay, base_delay * multiplier^(n-1))` of retry `n`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Jitter {
+    /// Exactly `d`.
+    #[default]
+    None,
+    /// Uniform in `[0, d]`.
+    Full,
+    /// `d/2` plus uniform in `[0, d/2]`.
+    Equal,
+    /// `min(max_delay, uniform in [base_delay, 3 * previous delay])`, the
+    /// first previous delay being `base_delay`. Ignores `multiplier`.
+    Decorrelated,
+}
+
+impl Jitter {
+    /// What a bare `jitter` in `#[retry(...)]` means: [`Jitter::Full`], which
+    /// in Brooker's simulation of contending clients did the least work of
+    /// all strategies while finishing about as fast as the best.
+    pub const RECOMMENDED: Jitter = Jitter::Full;
+}
+
+/// `min(cap, base * multiplier^(retry-1))` for a 1-based `retry`, saturating.
+pub(crate) fn exponential(base: Duration, multiplier: f64, cap: Duration, retry: u32) -> Duration {
+    if base.is_zero() {
+        return Duration::ZERO;
+    }
+    // NaN and values below 1.0 act as 1.0: delays never shrink.
+    let multiplier = if multiplier >= 1.0 { multiplier } else { 1.0 };
+    let exponent = i32::try_from(retry.saturating_sub(1)).unwrap_or(i32::MAX);
+    let nanos = base.as_nanos() as f64 * multiplier.powi(exponent);
+    // Not below the cap, or not a number at all (inf * 0 cannot happen: base > 0).
+    if !(nanos < cap.as_nanos() as f64) {
+        return cap;
+    }
+    duration_from_nanos_f64(nanos.round()).min(cap)
+}
+
+/// A finite, non-negative nanosecond count as a `Duration`, saturating.
+fn duration_from_nanos_f64(nanos: f64) -> Duration {
+    const NANOS_PER_SEC: f64 = 1e9;
+    if nanos < u64::MAX as f64 {
+        return Duration::from_nanos(nanos as u64);
+    }
+    let secs = (nanos / NANOS_PER_SEC).floor();
+    if secs >= u64::MAX as f64 {
+        return Duration::MAX;
+    }
+    let sub = (nanos - secs * NANOS_PER_SEC).clamp(0.0, 999_999_999.0);
+    Duration::new(secs as u64, sub as u32)
+}
+
+/// Uniform in `[low, high]` (`low` when the range is empty). Durations past
+/// `u64::MAX` nanoseconds (584 years) are drawn as if they were that long.
+pub(crate) fn uniform<R: Rng + ?Sized>(rng: &mut R, low: Duration, high: Duration) -> Duration {
+    let low_nanos = saturating_nanos(low);
+    let high_nanos = saturating_nanos(high);
+    if high_nanos <= low_nanos {
+        return low;
+    }
+    Duration::from_nanos(rng.random_range(low_nanos..=high_nanos))
+}
+
+fn saturating_nanos(d: Duration) -> u64 {
+    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
+}
+
+/// The state of one call's backoff: which retry comes next, and the last
+/// delay (for decorrelated jitter).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Backoff {
+    retries: u32,
+    previous: Duration,
+}
+
+impl Backoff {
+    /// The delay before the next retry, jitter applied; never above
+    /// `policy.max_delay`.
+    pub(crate) fn next_delay<R: Rng + ?Sized>(&mut self, policy: &Policy, rng: &mut R) -> Duration {
+        self.retries = self.retries.saturating_add(1);
+        let cap = policy.max_delay;
+        let delay = match policy.jitter {
+            Jitter::None => exponential(policy.base_delay, policy.multiplier, cap, self.retries),
+            Jitter::Full => {
+                let d = exponential(policy.base_delay, policy.multiplier, cap, self.retries);
+                uniform(rng, Duration::ZERO, d)
+            }
+            Jitter::Equal => {
+                let d = exponential(policy.base_delay, policy.multiplier, cap, self.retries);
+                let half = d / 2;
+                half + uniform(rng, Duration::ZERO, d - half)
+            }
+            Jitter::Decorrelated => {
+                let base = policy.base_delay.min(cap);
+                let previous = if self.retries == 1 {
+                    base
+                } else {
+                    self.previous
+                };
+                uniform(rng, base, previous.saturating_mul(3)).min(cap)
+            }
+        };
+        self.previous = delay;
+        delay
+    }
+}
+
+/// The delay schedule of one call's retries; see [`Policy::delays`].
+#[derive(Clone, Debug)]
+pub struct Delays {
+    policy: Policy,
+    backoff: Backoff,
+    remaining: u32,
+    // `None` draws from the thread's generator at each step, so the
+    // iterator itself stays `Send`.
+    rng: Option<SmallRng>,
+}
+
+impl Delays {
+    pub(crate) fn new(policy: Policy, seed: Option<u64>) -> Self {
+        Self {
+            policy,
+            backoff: Backoff::default(),
+            remaining: policy.attempts_limit() - 1,
+            rng: seed.map(SmallRng::seed_from_u64),
+        }
+    }
+}
+
+impl Iterator for Delays {
+    type Item = Duration;
+
+    fn next(&mut self) -> Option<Duration> {
+        if self.remaining == 0 {
+            return None;
+        }
+        self.remaining -= 1;
+        Some(match &mut self.rng {
+            Some(rng) => self.backoff.next_delay(&self.policy, rng),
+            None => self.backoff.next_delay(&self.policy, &mut rand::rng()),
+        })
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = usize::try_from(self.remaining).unwrap_or(usize::MAX);
+        (n, Some(n))
+    }
+}
+
+impl ExactSizeIterator for Delays {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MS: fn(u64) -> Duration = Duration::from_millis;
+
+    #[test]
+    fn exponential_doubles_then_caps() {
+        let got: Vec<_> = (1..=5)
+            .map(|n| exponential(MS(100), 2.0, MS(1000), n))
+            .collect();
+        assert_eq!(got, [MS(100), MS(200), MS(400), MS(800), MS(1000)]);
+    }
+
+    #[test]
+    fn exponential_fractional_multiplier_rounds_to_nanos() {
+        assert_eq!(exponential(MS(100), 1.5, MS(10_000), 3), MS(225));
+        assert_eq!(
+            exponential(Duration::from_secs(1), 1.1, MS(60_000), 2),
+            MS(1100)
+        );
+    }
+
+    #[test]
+    fn exponential_saturates_on_extreme_inputs() {
+        assert_eq!(
+            exponential(Duration::MAX, 2.0, Duration::MAX, u32::MAX),
+            Duration::MAX
+        );
+        assert_eq!(exponential(MS(1), 1e300, MS(5), u32::MAX), MS(5));
+        assert_eq!(exponential(MS(1), f64::INFINITY, MS(5), 2), MS(5));
+        assert_eq!(exponential(MS(7), f64::NAN, MS(50), 9), MS(7));
+        assert_eq!(exponential(MS(7), 0.5, MS(50), 3), MS(7));
+        assert_eq!(
+            exponential(Duration::ZERO, 1e300, MS(5), 40),
+            Duration::ZERO
+        );
+        assert_eq!(exponential(MS(10), 2.0, Duration::ZERO, 1), Duration::ZERO);
+        assert_eq!(
+            exponential(Duration::MAX, 1.0, Duration::MAX, 1),
+            Duration::MAX
+        );
+    }
+
+    #[test]
+    fn huge_delays_below_the_cap_are_exact_to_the_second() {
+        let year = Duration::from_secs(365 * 24 * 3600);
+        assert_eq!(exponential(year * 500, 2.0, Duration::MAX, 2), year * 1000);
+    }
+
+    #[test]
+    fn uniform_handles_empty_and_huge_ranges() {
+        let mut rng = SmallRng::seed_from_u64(7);
+        assert_eq!(uniform(&mut rng, MS(5), MS(5)), MS(5));
+        assert_eq!(uniform(&mut rng, MS(9), MS(5)), MS(9));
+        let d = uniform(&mut rng, Duration::ZERO, Duration::MAX);
+        assert!(d <= Duration::from_nanos(u64::MAX));
+    }
+
+    #[test]
+    fn decorrelated_starts_between_base_and_three_base() {
+        let policy = Policy::new()
+            .base_delay(MS(100))
+            .max_delay(MS(10_000))
+            .jitter(Jitter::Decorrelated);
+        let mut rng = SmallRng::seed_from_u64(1);
+        for _ in 0..1000 {
+            let d = Backoff::default().next_delay(&policy, &mut rng);
+            assert!((MS(100)..=MS(300)).contains(&d), "{d:?}");
+        }
+    }
+}

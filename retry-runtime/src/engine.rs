@@ -1,0 +1,259 @@
+//! The attempt engine: takes each attempt's result and answers "return
+//! this" or "sleep this long, then try again".
+//!
+//! The `#[retry]` expansion and the function API ([`Policy::retry`]) both
+//! drive it; it can also drive a hand-written loop. It holds nothing `!Send`
+//! and never allocates.
+
+use core::fmt;
+use core::time::Duration;
+use std::time::Instant;
+
+use crate::backoff::{Backoff, Jitter, uniform};
+use crate::classify::{Classify, Kind, Verdict};
+use crate::policy::Policy;
+
+/// One attempt's result as the engine sees it.
+#[derive(Debug)]
+pub enum Attempt<T, E> {
+    /// The body ran to completion.
+    Completed(Result<T, E>),
+    /// The body ran past the per-attempt timeout; the error is
+    /// `E::from(TimedOut)`. Always transient, kind [`Kind::Timeout`].
+    TimedOut(E),
+}
+
+/// The engine's answer for one attempt.
+#[derive(Debug)]
+pub enum Step<T, E> {
+    /// The call is over: return this.
+    Return(Result<T, E>),
+    /// Sleep this long, then make the next attempt.
+    Sleep(Duration),
+}
+
+/// What an `on_retry` hook sees, just before the engine sleeps.
+#[non_exhaustive]
+pub struct RetryEvent<'a, E> {
+    /// The call's name (`module::fn` unless the attribute names it).
+    pub name: &'static str,
+    /// The attempt that failed, 1-based.
+    pub attempt: u32,
+    /// The policy's limit on attempts.
+    pub max_attempts: u32,
+    /// How long the engine is about to sleep.
+    pub delay: Duration,
+    /// The error of the failed attempt.
+    pub error: &'a E,
+    /// Its kind, from the classification.
+    pub kind: Kind,
+    /// The server's delay hint, if the error carried one.
+    pub hint: Option<Duration>,
+}
+
+impl<E: fmt::Debug> fmt::Debug for RetryEvent<'_, E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RetryEvent")
+            .field("name", &self.name)
+            .field("attempt", &self.attempt)
+            .field("max_attempts", &self.max_attempts)
+            .field("delay", &self.delay)
+            .field("error", self.error)
+            .field("kind", &self.kind)
+            .field("hint", &self.hint)
+            .finish()
+    }
+}
+
+/// Decides whether an error is worth another attempt.
+pub trait Classifier<E> {
+    /// The verdict on `error`.
+    fn verdict(&mut self, error: &E) -> Verdict;
+}
+
+/// Classifies with the error's own [`Classify`] impl (the default).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ByClassify;
+
+impl<E: Classify> Classifier<E> for ByClassify {
+    fn verdict(&mut self, error: &E) -> Verdict {
+        error.classify()
+    }
+}
+
+/// Classifies with a predicate: `true` retries (kind [`Kind::Other`]).
+#[derive(Clone, Copy, Debug)]
+pub struct When<F>(pub F);
+
+impl<E, F: FnMut(&E) -> bool> Classifier<E> for When<F> {
+    fn verdict(&mut self, error: &E) -> Verdict {
+        Verdict::from_bool((self.0)(error))
+    }
+}
+
+/// Called before each sleep; any `FnMut(&RetryEvent<'_, E>)` is one.
+pub trait Hook<E> {
+    /// The engine is about to sleep before the next attempt.
+    fn on_retry(&mut self, event: &RetryEvent<'_, E>);
+}
+
+/// The hook that does nothing (the default).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoHook;
+
+impl<E> Hook<E> for NoHook {
+    fn on_retry(&mut self, _: &RetryEvent<'_, E>) {}
+}
+
+impl<E, F: FnMut(&RetryEvent<'_, E>)> Hook<E> for F {
+    fn on_retry(&mut self, event: &RetryEvent<'_, E>) {
+        self(event)
+    }
+}
+
+/// Which clock measures `max_elapsed`: tokio's (virtual in paused tests)
+/// for async calls, the system's for blocking ones.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Clock {
+    Tokio,
+    System,
+}
+
+impl Clock {
+    fn now(self) -> Instant {
+        match self {
+            Clock::Tokio => tokio::time::Instant::now().into_std(),
+            Clock::System => Instant::now(),
+        }
+    }
+}
+
+/// The state of one call: attempts made, backoff, start time.
+///
+/// ```
+/// use std::io;
+/// use std::time::Duration;
+/// use retry_runtime::{Attempt, Attempts, ByClassify, NoHook, Policy, Step};
+///
+/// let policy = Policy::new().base_delay(Duration::from_millis(10));
+/// let mut attempts = Attempts::blocking(policy, "example");
+/// let failed: Result<(), io::Error> = Err(io::ErrorKind::ConnectionReset.into());
+/// let step = attempts.decide(Attempt::Completed(failed), &mut ByClassify, &mut NoHook);
+/// assert!(matches!(step, Step::Sleep(d) if d == Duration::from_millis(10)));
+/// ```
+#[derive(Clone, Debug)]
+pub struct Attempts {
+    policy: Policy,
+    name: &'static str,
+    made: u32,
+    backoff: Backoff,
+    clock: Clock,
+    // Read only when `max_elapsed` is set: the success path reads no clock.
+    started: Option<Instant>,
+}
+
+impl Attempts {
+    /// A call measured on tokio's clock (for async code).
+    pub fn new(policy: Policy, name: &'static str) -> Self {
+        Self::with_clock(policy, name, Clock::Tokio)
+    }
+
+    /// A call measured on the system clock (for blocking code).
+    pub fn blocking(policy: Policy, name: &'static str) -> Self {
+        Self::with_clock(policy, name, Clock::System)
+    }
+
+    fn with_clock(policy: Policy, name: &'static str, clock: Clock) -> Self {
+        let started = policy.max_elapsed.map(|_| clock.now());
+        Self {
+            policy,
+            name,
+            made: 0,
+            backoff: Backoff::default(),
+            clock,
+            started,
+        }
+    }
+
+    /// Forgets all attempts and restarts the clock, as for a new call.
+    pub fn restart(&mut self) {
+        *self = Self::with_clock(self.policy, self.name, self.clock);
+    }
+
+    /// The policy this call follows.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// The call's name.
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// Attempts made so far.
+    pub fn made(&self) -> u32 {
+        self.made
+    }
+
+    /// Records one attempt and decides what comes next. The hook runs only
+    /// when a retry follows, before the caller sleeps.
+    pub fn decide<T, E>(
+        &mut self,
+        attempt: Attempt<T, E>,
+        classifier: &mut impl Classifier<E>,
+        hook: &mut impl Hook<E>,
+    ) -> Step<T, E> {
+        self.made = self.made.saturating_add(1);
+        let (error, verdict) = match attempt {
+            Attempt::Completed(Ok(value)) => return Step::Return(Ok(value)),
+            Attempt::Completed(Err(error)) => {
+                let verdict = classifier.verdict(&error);
+                (error, verdict)
+            }
+            Attempt::TimedOut(error) => (error, Verdict::timeout()),
+        };
+        match self.retry_delay(&verdict) {
+            Some(delay) => {
+                hook.on_retry(&RetryEvent {
+                    name: self.name,
+                    attempt: self.made,
+                    max_attempts: self.policy.attempts_limit(),
+                    delay,
+                    error: &error,
+                    kind: verdict.kind(),
+                    hint: verdict.hint(),
+                });
+                Step::Sleep(delay)
+            }
+            None => Step::Return(Err(error)),
+        }
+    }
+
+    /// The delay before the next attempt, or `None` when the call must end.
+    fn retry_delay(&mut self, verdict: &Verdict) -> Option<Duration> {
+        if !verdict.is_transient() || self.made >= self.policy.attempts_limit() {
+            return None;
+        }
+        let mut rng = rand::rng();
+        let computed = self.backoff.next_delay(&self.policy, &mut rng);
+        let delay = match verdict.hint() {
+            None => computed,
+            Some(hint) if hint > self.policy.max_retry_after => return None,
+            // The hint is a floor; jitter only adds to it, by 10% at most.
+            Some(hint) => {
+                let spread = match self.policy.jitter {
+                    Jitter::None => Duration::ZERO,
+                    _ => uniform(&mut rng, Duration::ZERO, hint / 10),
+                };
+                computed.max(hint.saturating_add(spread))
+            }
+        };
+        if let (Some(limit), Some(started)) = (self.policy.max_elapsed, self.started) {
+            let elapsed = self.clock.now().saturating_duration_since(started);
+            if elapsed.saturating_add(delay) > limit {
+                return None;
+            }
+        }
+        Some(delay)
+    }
+}

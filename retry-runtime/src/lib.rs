@@ -1,0 +1,54 @@
+//! Make any fallible function survive transient failures.
+//!
+//! Annotate it, and it retries with exponential backoff and jitter, retries
+//! only the errors worth retrying, and honours a server's delay hints
+//! without letting a hostile server stall it:
+//!
+//! ```
+//! use std::io;
+//! use retry_runtime::retry;
+//!
+//! #[retry(max_attempts = 3, base_delay = "10ms", jitter)]
+//! async fn fetch(counter: &std::sync::atomic::AtomicU32) -> Result<u32, io::Error> {
+//!     let n = counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+//!     if n < 3 { Err(io::ErrorKind::ConnectionReset.into()) } else { Ok(n) }
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread")] async fn main() {
+//! let counter = Default::default();
+//! assert_eq!(fetch(&counter).await.unwrap(), 3);
+//! # }
+//! ```
+//!
+//! The parts, usable without the attribute:
+//! - [`Policy`]: attempts, delays, limits, as `const`-buildable plain data;
+//!   [`Policy::delays`] is the schedule as an iterator.
+//! - [`Jitter`]: the spreading strategies of Brooker's "Exponential Backoff
+//!   And Jitter".
+//! - [`Classify`] / [`Verdict`] / [`Kind`]: which errors are transient.
+//! - [`Policy::retry`] and [`Policy::retry_blocking`]: the function API.
+//! - [`Attempts`]: the engine both of them drive, for hand-written loops.
+
+#![deny(missing_docs)]
+
+mod backoff;
+mod call;
+mod classify;
+mod engine;
+mod error;
+mod policy;
+
+#[doc(hidden)]
+pub mod __private;
+
+pub use backoff::{Delays, Jitter};
+pub use call::{Retry, RetryBlocking};
+pub use classify::{Classify, Kind, Verdict};
+pub use engine::{Attempt, Attempts, ByClassify, Classifier, Hook, NoHook, RetryEvent, Step, When};
+pub use error::TimedOut;
+pub use policy::{Policy, PolicyError};
+
+/// Retries the annotated function with backoff; see the crate README for
+/// every key.
+#[doc(inline)]
+pub use retry_macros::retry;

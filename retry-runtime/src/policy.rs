@@ -1,0 +1,206 @@
+//! [`Policy`]: how one call is retried, as plain data with `const fn` builders.
+
+use core::time::Duration;
+
+use crate::backoff::{Delays, Jitter};
+
+/// How a call is retried: how many attempts, how long to wait between them,
+/// and which limits end the retrying early.
+///
+/// A `Policy` is plain `Copy` data built with `const fn` methods, so a
+/// per-API policy can be a `const` or a `static`:
+///
+/// ```
+/// use std::time::Duration;
+/// use retry_runtime::{Jitter, Policy};
+///
+/// const FORGE_API: Policy = Policy::new()
+///     .max_attempts(3)
+///     .base_delay(Duration::from_secs(1))
+///     .jitter(Jitter::Full);
+///
+/// assert_eq!(FORGE_API.max_attempts, 3);
+/// assert_eq!(FORGE_API.max_delay, Duration::from_secs(30)); // the default cap
+/// ```
+///
+/// The builders accept any value and never panic. Out-of-range values are
+/// clamped when the policy is used (zero attempts act as one, a multiplier
+/// below 1.0 or NaN acts as 1.0); [`Policy::validate`] reports them as typed
+/// errors for policies that come from configuration.
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct Policy {
+    /// Total calls, the first included: `1` means no retry. Default 3.
+    pub max_attempts: u32,
+    /// The first retry's delay, before jitter. Default 1 s.
+    pub base_delay: Duration,
+    /// Cap on any single computed delay, jitter included. Default 30 s.
+    pub max_delay: Duration,
+    /// Growth of the delay per retry. Default 2.0.
+    pub multiplier: f64,
+    /// How delays are spread. Default [`Jitter::None`].
+    pub jitter: Jitter,
+    /// No retry starts whose delay would end past this much time since the
+    /// call began. Default: no limit.
+    pub max_elapsed: Option<Duration>,
+    /// Per-attempt timeout (async calls only). Default: none.
+    pub timeout: Option<Duration>,
+    /// Longest server delay hint (`Retry-After`) honoured; a longer hint ends
+    /// the retrying with that error. Default 60 s.
+    pub max_retry_after: Duration,
+}
+
+impl Policy {
+    /// The default policy: 3 attempts, 1 s base delay doubling up to 30 s,
+    /// no jitter, no elapsed limit, no timeout, server hints up to 60 s.
+    pub const fn new() -> Self {
+        Self {
+            max_attempts: 3,
+            base_delay: Duration::from_secs(1),
+            max_delay: Duration::from_secs(30),
+            multiplier: 2.0,
+            jitter: Jitter::None,
+            max_elapsed: None,
+            timeout: None,
+            max_retry_after: Duration::from_secs(60),
+        }
+    }
+
+    /// Total calls, the first included (`1` = no retry).
+    pub const fn max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts;
+        self
+    }
+
+    /// The first retry's delay, before jitter.
+    pub const fn base_delay(mut self, delay: Duration) -> Self {
+        self.base_delay = delay;
+        self
+    }
+
+    /// Cap on any single computed delay, jitter included.
+    pub const fn max_delay(mut self, delay: Duration) -> Self {
+        self.max_delay = delay;
+        self
+    }
+
+    /// Growth of the delay per retry (`>= 1.0`).
+    pub const fn multiplier(mut self, multiplier: f64) -> Self {
+        self.multiplier = multiplier;
+        self
+    }
+
+    /// How delays are spread; see [`Jitter`].
+    pub const fn jitter(mut self, jitter: Jitter) -> Self {
+        self.jitter = jitter;
+        self
+    }
+
+    /// Never start a retry whose delay would end past `limit` since the call
+    /// began.
+    pub const fn max_elapsed(mut self, limit: Duration) -> Self {
+        self.max_elapsed = Some(limit);
+        self
+    }
+
+    /// Per-attempt timeout: an attempt still running after `limit` is
+    /// dropped and counts as a transient failure of kind
+    /// [`Kind::Timeout`](crate::Kind::Timeout). Applies to async calls only;
+    /// a blocking body cannot be interrupted.
+    pub const fn timeout(mut self, limit: Duration) -> Self {
+        self.timeout = Some(limit);
+        self
+    }
+
+    /// Longest server delay hint honoured; a longer one ends the retrying
+    /// with the error that carried it.
+    pub const fn max_retry_after(mut self, limit: Duration) -> Self {
+        self.max_retry_after = limit;
+        self
+    }
+
+    /// Checks the values a configuration could get wrong.
+    ///
+    /// ```
+    /// use retry_runtime::{Policy, PolicyError};
+    ///
+    /// assert_eq!(Policy::new().max_attempts(0).validate(), Err(PolicyError::ZeroAttempts));
+    /// assert!(Policy::new().validate().is_ok());
+    /// ```
+    pub fn validate(&self) -> Result<(), PolicyError> {
+        if self.max_attempts == 0 {
+            return Err(PolicyError::ZeroAttempts);
+        }
+        if !(self.multiplier >= 1.0) || self.multiplier.is_infinite() {
+            return Err(PolicyError::Multiplier(self.multiplier));
+        }
+        if self.base_delay > self.max_delay {
+            return Err(PolicyError::BaseAboveMax {
+                base: self.base_delay,
+                max: self.max_delay,
+            });
+        }
+        Ok(())
+    }
+
+    /// The delays of one call's retries: `max_attempts - 1` of them, jitter
+    /// applied, server hints and `max_elapsed` left out (they depend on the
+    /// errors and the clock).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use retry_runtime::Policy;
+    ///
+    /// let policy = Policy::new()
+    ///     .max_attempts(4)
+    ///     .base_delay(Duration::from_millis(100))
+    ///     .max_delay(Duration::from_millis(250));
+    /// let delays: Vec<_> = policy.delays().collect();
+    /// assert_eq!(delays, [100, 200, 250].map(Duration::from_millis));
+    /// ```
+    pub fn delays(&self) -> Delays {
+        Delays::new(*self, None)
+    }
+
+    /// Like [`delays`](Self::delays), with jitter drawn from a generator
+    /// seeded with `seed`: the same seed gives the same schedule, for
+    /// simulations and reproducible tests.
+    pub fn delays_seeded(&self, seed: u64) -> Delays {
+        Delays::new(*self, Some(seed))
+    }
+
+    /// `max_attempts` as the engine uses it: at least 1.
+    pub(crate) const fn attempts_limit(&self) -> u32 {
+        if self.max_attempts == 0 {
+            1
+        } else {
+            self.max_attempts
+        }
+    }
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A [`Policy`] value out of range, reported by [`Policy::validate`].
+#[derive(Clone, Copy, Debug, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PolicyError {
+    /// `max_attempts` is 0; it counts total calls, so 1 is the least.
+    #[error("max_attempts is 0; it counts total calls, the first included, so use 1 for no retry")]
+    ZeroAttempts,
+    /// The multiplier is below 1.0, NaN or infinite.
+    #[error("multiplier {0} is out of range; use a finite value >= 1.0")]
+    Multiplier(f64),
+    /// `base_delay` is longer than `max_delay`.
+    #[error("base_delay {base:?} is longer than max_delay {max:?}")]
+    BaseAboveMax {
+        /// The base delay.
+        base: Duration,
+        /// The cap.
+        max: Duration,
+    },
+}

@@ -1,0 +1,95 @@
+//! Helpers shared by the workspace's tests: a scripted error type and a
+//! recorder of when each attempt ran, on tokio's (virtual) clock.
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use retry_runtime::{Classify, TimedOut, Verdict};
+use tokio::time::Instant;
+
+/// An error whose classification the test chooses.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TestError {
+    /// Retryable.
+    #[error("transient failure")]
+    Transient,
+    /// Not retryable.
+    #[error("permanent failure")]
+    Permanent,
+    /// Retryable, with a server hint.
+    #[error("throttled, retry after {0:?}")]
+    Throttled(Duration),
+    /// An attempt ran out of time.
+    #[error(transparent)]
+    TimedOut(#[from] TimedOut),
+    /// Converted from a `ParseIntError` by `?`.
+    #[error("bad number")]
+    BadNumber,
+}
+
+impl From<std::num::ParseIntError> for TestError {
+    fn from(_: std::num::ParseIntError) -> Self {
+        TestError::BadNumber
+    }
+}
+
+impl Classify for TestError {
+    fn classify(&self) -> Verdict {
+        match self {
+            TestError::Transient => Verdict::server(),
+            TestError::Permanent | TestError::BadNumber => Verdict::client(),
+            TestError::Throttled(hint) => Verdict::throttled().retry_after(*hint),
+            TestError::TimedOut(_) => Verdict::timeout(),
+        }
+    }
+}
+
+/// Counts calls and records when each happened, relative to its creation.
+pub struct Recorder {
+    start: Instant,
+    calls: AtomicU32,
+    at: Mutex<Vec<Duration>>,
+}
+
+impl Recorder {
+    /// A recorder whose clock starts now.
+    pub fn new() -> Self {
+        Self {
+            start: Instant::now(),
+            calls: AtomicU32::new(0),
+            at: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Records one call; returns its 1-based number.
+    pub fn call(&self) -> u32 {
+        self.at
+            .lock()
+            .expect("recorder lock")
+            .push(self.start.elapsed());
+        self.calls.fetch_add(1, Ordering::SeqCst) + 1
+    }
+
+    /// Calls recorded so far.
+    pub fn calls(&self) -> u32 {
+        self.calls.load(Ordering::SeqCst)
+    }
+
+    /// The waits between consecutive calls.
+    pub fn gaps(&self) -> Vec<Duration> {
+        let at = self.at.lock().expect("recorder lock");
+        at.windows(2).map(|w| w[1] - w[0]).collect()
+    }
+}
+
+impl Default for Recorder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Milliseconds, for short schedules in assertions.
+pub fn ms(n: u64) -> Duration {
+    Duration::from_millis(n)
+}
