@@ -7,6 +7,9 @@
 //! function is still emitted beside them so the rest of the crate keeps
 //! compiling.
 
+// Panics on user input are bugs: no unwrap outside tests.
+#![cfg_attr(not(test), deny(clippy::unwrap_used))]
+
 mod attr;
 mod duration;
 mod expand;

@@ -45,8 +45,8 @@ pub(crate) fn exponential(base: Duration, multiplier: f64, cap: Duration, retry:
     let multiplier = if multiplier >= 1.0 { multiplier } else { 1.0 };
     let exponent = i32::try_from(retry.saturating_sub(1)).unwrap_or(i32::MAX);
     let nanos = base.as_nanos() as f64 * multiplier.powi(exponent);
-    // Not below the cap, or not a number at all (inf * 0 cannot happen: base > 0).
-    if !(nanos < cap.as_nanos() as f64) {
+    // At or above the cap, or not a number (inf * 0 cannot happen: base > 0).
+    if nanos.is_nan() || nanos >= cap.as_nanos() as f64 {
         return cap;
     }
     duration_from_nanos_f64(nanos.round()).min(cap)

@@ -278,7 +278,10 @@ mod tests {
             Box::new(io::Error::from(io::ErrorKind::ConnectionReset)).classify(),
             err.classify()
         );
-        assert_eq!((&err).classify(), Verdict::network());
+        assert_eq!(
+            <&io::Error as Classify>::classify(&&err),
+            Verdict::network()
+        );
         assert_eq!(Arc::new(err).classify(), Verdict::network());
     }
 

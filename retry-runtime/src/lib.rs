@@ -30,6 +30,8 @@
 //! - [`Attempts`]: the engine both of them drive, for hand-written loops.
 
 #![deny(missing_docs)]
+// Panics on user input are bugs: no unwrap outside tests.
+#![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
 mod backoff;
 mod call;

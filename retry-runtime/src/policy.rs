@@ -131,7 +131,7 @@ impl Policy {
         if self.max_attempts == 0 {
             return Err(PolicyError::ZeroAttempts);
         }
-        if !(self.multiplier >= 1.0) || self.multiplier.is_infinite() {
+        if !self.multiplier.is_finite() || self.multiplier < 1.0 {
             return Err(PolicyError::Multiplier(self.multiplier));
         }
         if self.base_delay > self.max_delay {
