@@ -25,13 +25,15 @@ pub(crate) fn expand(args: &Args, item: ItemFn) -> TokenStream {
     let is_async = sig.asyncness.is_some();
 
     // Mixed-site hygiene: the body cannot see, or shadow, these names.
-    let policy = local("policy");
     let attempts = local("attempts");
     let attempt = local("attempt");
     let result = local("result");
     let delay = local("delay");
+    let limit = local("limit");
 
-    let policy_expr = policy_expr(args, &private);
+    // Evaluated where it is needed rather than stored, which keeps the
+    // returned future small; a const policy folds away.
+    let policy_expr = policy_expr(args, &private, &local("policy_ref"));
     let name = match &args.name {
         Some(name) => name.value.clone(),
         None => LitStr::new("", Span::call_site()),
@@ -50,6 +52,7 @@ pub(crate) fn expand(args: &Args, item: ItemFn) -> TokenStream {
     let allow_fake_return = quote! {
         #[allow(unreachable_code, clippy::diverging_sub_expression, clippy::empty_loop, clippy::let_unit_value, clippy::needless_return)]
     };
+    let statements = &block.stmts;
     let run_attempt = if is_async {
         // The fake return fixes the block's type, so `?` converts as in the
         // original fn; `return` and `?` end this attempt only.
@@ -60,11 +63,15 @@ pub(crate) fn expand(args: &Args, item: ItemFn) -> TokenStream {
                     let __retry_fake_return: #return_type = loop {};
                     return __retry_fake_return;
                 }
-                #block
+                #(#statements)*
             }
         };
         match timeout_span(args) {
-            Some(span) => quote_spanned!(span=> #private::timeout(#policy.timeout, #body).await),
+            // The limit is read first, so no temporary lives across the await.
+            Some(span) => quote_spanned!(span=> {
+                let #limit = (#policy_expr).timeout;
+                #private::timeout(#limit, #body).await
+            }),
             None => quote!(#private::Attempt::Completed(#body.await)),
         }
     } else {
@@ -98,14 +105,16 @@ pub(crate) fn expand(args: &Args, item: ItemFn) -> TokenStream {
     quote! {
         #(#attrs)*
         #vis #sig {
-            let #policy: #private::Policy = #policy_expr;
-            let mut #attempts = #start(#policy, #name);
+            let mut #attempts = #start(&#policy_expr);
             loop {
                 let #attempt = #run_attempt;
-                match #attempts.decide(#attempt, &mut #classifier, &mut #hook) {
+                // The decision's temporaries end with this statement, so they
+                // do not live across the sleep.
+                let #delay = match #attempts.decide(&#policy_expr, #name, #attempt, &mut #classifier, &mut #hook) {
                     #private::Step::Return(#result) => return #result,
-                    #private::Step::Sleep(#delay) => #sleep,
-                }
+                    #private::Step::Sleep(#delay) => #delay,
+                };
+                #sleep;
             }
         }
     }
@@ -125,13 +134,13 @@ fn timeout_span(args: &Args) -> Option<Span> {
 }
 
 /// `Policy::new()` or the given policy, with each inline key applied.
-fn policy_expr(args: &Args, private: &TokenStream) -> TokenStream {
+fn policy_expr(args: &Args, private: &TokenStream, policy_ref: &syn::Ident) -> TokenStream {
     let base = match &args.policy {
         // Deref coercion accepts a `Policy`, a `&Policy`, a static or a
         // `LazyLock<Policy>` alike.
         Some(Keyed { value, .. }) => quote!({
-            let __retry_policy_ref: &#private::Policy = &(#value);
-            *__retry_policy_ref
+            let #policy_ref: &#private::Policy = &(#value);
+            *#policy_ref
         }),
         None => quote!(#private::Policy::new()),
     };

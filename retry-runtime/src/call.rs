@@ -52,7 +52,9 @@ impl Policy {
             op,
             classifier: ByClassify,
             hook: NoHook,
-            attempts: Attempts::new(*self, DEFAULT_NAME),
+            policy: *self,
+            name: DEFAULT_NAME,
+            attempts: Attempts::new(self),
             state: State::Start,
         }
     }
@@ -97,6 +99,8 @@ pin_project! {
         op: F,
         classifier: C,
         hook: H,
+        policy: Policy,
+        name: &'static str,
         attempts: Attempts,
         #[pin]
         state: State<Fut>,
@@ -123,6 +127,8 @@ impl<F, Fut, C, H> Retry<F, Fut, C, H> {
             op: self.op,
             classifier: When(predicate),
             hook: self.hook,
+            policy: self.policy,
+            name: self.name,
             attempts: self.attempts,
             state: self.state,
         }
@@ -134,6 +140,8 @@ impl<F, Fut, C, H> Retry<F, Fut, C, H> {
             op: self.op,
             classifier: self.classifier,
             hook,
+            policy: self.policy,
+            name: self.name,
             attempts: self.attempts,
             state: self.state,
         }
@@ -141,7 +149,7 @@ impl<F, Fut, C, H> Retry<F, Fut, C, H> {
 
     /// Names the call in events (default `"retry"`).
     pub fn name(mut self, name: &'static str) -> Self {
-        self.attempts = Attempts::new(*self.attempts.policy(), name);
+        self.name = name;
         self
     }
 }
@@ -162,13 +170,13 @@ where
             let attempt = match this.state.as_mut().project() {
                 StateProj::Start => {
                     // The clock of `max_elapsed` starts at the first poll.
-                    this.attempts.restart();
+                    *this.attempts = Attempts::new(this.policy);
                     this.state.set(State::Ready);
                     continue;
                 }
                 StateProj::Ready => {
                     let body = (this.op)();
-                    match this.attempts.policy().timeout {
+                    match this.policy.timeout {
                         Some(limit) => this.state.set(State::RunningTimed {
                             body: tokio::time::timeout(limit, body),
                         }),
@@ -180,7 +188,7 @@ where
                 StateProj::RunningTimed { body } => match ready!(body.poll(cx)) {
                     Ok(result) => Attempt::Completed(result),
                     Err(_) => {
-                        let limit = this.attempts.policy().timeout.unwrap_or_default();
+                        let limit = this.policy.timeout.unwrap_or_default();
                         Attempt::TimedOut(E::from(TimedOut::new(limit)))
                     }
                 },
@@ -191,7 +199,10 @@ where
                 }
                 StateProj::Done => panic!("`Retry` polled after it completed"),
             };
-            match this.attempts.decide(attempt, this.classifier, this.hook) {
+            match this
+                .attempts
+                .decide(this.policy, this.name, attempt, this.classifier, this.hook)
+            {
                 Step::Return(result) => {
                     this.state.set(State::Done);
                     return Poll::Ready(result);
@@ -252,10 +263,16 @@ impl<F, C, H> RetryBlocking<F, C, H> {
         C: Classifier<E>,
         H: Hook<E>,
     {
-        let mut attempts = Attempts::blocking(self.policy, self.name);
+        let mut attempts = Attempts::blocking(&self.policy);
         loop {
             let attempt = Attempt::Completed((self.op)());
-            match attempts.decide(attempt, &mut self.classifier, &mut self.hook) {
+            match attempts.decide(
+                &self.policy,
+                self.name,
+                attempt,
+                &mut self.classifier,
+                &mut self.hook,
+            ) {
                 Step::Return(result) => return result,
                 Step::Sleep(delay) => std::thread::sleep(delay),
             }

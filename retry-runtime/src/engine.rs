@@ -128,7 +128,9 @@ impl Clock {
     }
 }
 
-/// The state of one call: attempts made, backoff, start time.
+/// The state of one call: attempts made, backoff, start time. The policy
+/// and the call's name are passed to each [`decide`](Self::decide), so the
+/// state stays small (the `#[retry]` future carries it across every await).
 ///
 /// ```
 /// use std::io;
@@ -136,15 +138,13 @@ impl Clock {
 /// use retry_runtime::{Attempt, Attempts, ByClassify, NoHook, Policy, Step};
 ///
 /// let policy = Policy::new().base_delay(Duration::from_millis(10));
-/// let mut attempts = Attempts::blocking(policy, "example");
+/// let mut attempts = Attempts::blocking(&policy);
 /// let failed: Result<(), io::Error> = Err(io::ErrorKind::ConnectionReset.into());
-/// let step = attempts.decide(Attempt::Completed(failed), &mut ByClassify, &mut NoHook);
+/// let step = attempts.decide(&policy, "example", Attempt::Completed(failed), &mut ByClassify, &mut NoHook);
 /// assert!(matches!(step, Step::Sleep(d) if d == Duration::from_millis(10)));
 /// ```
 #[derive(Clone, Debug)]
 pub struct Attempts {
-    policy: Policy,
-    name: &'static str,
     made: u32,
     backoff: Backoff,
     clock: Clock,
@@ -154,20 +154,18 @@ pub struct Attempts {
 
 impl Attempts {
     /// A call measured on tokio's clock (for async code).
-    pub fn new(policy: Policy, name: &'static str) -> Self {
-        Self::with_clock(policy, name, Clock::Tokio)
+    pub fn new(policy: &Policy) -> Self {
+        Self::with_clock(policy, Clock::Tokio)
     }
 
     /// A call measured on the system clock (for blocking code).
-    pub fn blocking(policy: Policy, name: &'static str) -> Self {
-        Self::with_clock(policy, name, Clock::System)
+    pub fn blocking(policy: &Policy) -> Self {
+        Self::with_clock(policy, Clock::System)
     }
 
-    fn with_clock(policy: Policy, name: &'static str, clock: Clock) -> Self {
+    fn with_clock(policy: &Policy, clock: Clock) -> Self {
         let started = policy.max_elapsed.map(|_| clock.now());
         Self {
-            policy,
-            name,
             made: 0,
             backoff: Backoff::default(),
             clock,
@@ -175,30 +173,18 @@ impl Attempts {
         }
     }
 
-    /// Forgets all attempts and restarts the clock, as for a new call.
-    pub fn restart(&mut self) {
-        *self = Self::with_clock(self.policy, self.name, self.clock);
-    }
-
-    /// The policy this call follows.
-    pub fn policy(&self) -> &Policy {
-        &self.policy
-    }
-
-    /// The call's name.
-    pub fn name(&self) -> &'static str {
-        self.name
-    }
-
     /// Attempts made so far.
     pub fn made(&self) -> u32 {
         self.made
     }
 
-    /// Records one attempt and decides what comes next. The hook runs only
-    /// when a retry follows, before the caller sleeps.
+    /// Records one attempt and decides what comes next, following `policy`
+    /// (the same one at every call). The hook runs only when a retry
+    /// follows, before the caller sleeps.
     pub fn decide<T, E>(
         &mut self,
+        policy: &Policy,
+        name: &'static str,
         attempt: Attempt<T, E>,
         classifier: &mut impl Classifier<E>,
         hook: &mut impl Hook<E>,
@@ -212,12 +198,12 @@ impl Attempts {
             }
             Attempt::TimedOut(error) => (error, Verdict::timeout()),
         };
-        match self.retry_delay(&verdict) {
+        match self.retry_delay(policy, &verdict) {
             Some(delay) => {
                 hook.on_retry(&RetryEvent {
-                    name: self.name,
+                    name,
                     attempt: self.made,
-                    max_attempts: self.policy.attempts_limit(),
+                    max_attempts: policy.attempts_limit(),
                     delay,
                     error: &error,
                     kind: verdict.kind(),
@@ -230,25 +216,25 @@ impl Attempts {
     }
 
     /// The delay before the next attempt, or `None` when the call must end.
-    fn retry_delay(&mut self, verdict: &Verdict) -> Option<Duration> {
-        if !verdict.is_transient() || self.made >= self.policy.attempts_limit() {
+    fn retry_delay(&mut self, policy: &Policy, verdict: &Verdict) -> Option<Duration> {
+        if !verdict.is_transient() || self.made >= policy.attempts_limit() {
             return None;
         }
         let mut rng = rand::rng();
-        let computed = self.backoff.next_delay(&self.policy, &mut rng);
+        let computed = self.backoff.next_delay(policy, &mut rng);
         let delay = match verdict.hint() {
             None => computed,
-            Some(hint) if hint > self.policy.max_retry_after => return None,
+            Some(hint) if hint > policy.max_retry_after => return None,
             // The hint is a floor; jitter only adds to it, by 10% at most.
             Some(hint) => {
-                let spread = match self.policy.jitter {
+                let spread = match policy.jitter {
                     Jitter::None => Duration::ZERO,
                     _ => uniform(&mut rng, Duration::ZERO, hint / 10),
                 };
                 computed.max(hint.saturating_add(spread))
             }
         };
-        if let (Some(limit), Some(started)) = (self.policy.max_elapsed, self.started) {
+        if let (Some(limit), Some(started)) = (policy.max_elapsed, self.started) {
             let elapsed = self.clock.now().saturating_duration_since(started);
             if elapsed.saturating_add(delay) > limit {
                 return None;

@@ -105,10 +105,10 @@ proptest! {
             Some(h) => TestError::Throttled(h),
             None => TestError::Transient,
         };
-        let mut attempts = Attempts::blocking(policy, "prop");
+        let mut attempts = Attempts::blocking(&policy);
         for _ in 0..40 {
             let attempt: Attempt<(), _> = Attempt::Completed(Err(error.clone()));
-            match attempts.decide(attempt, &mut ByClassify, &mut NoHook) {
+            match attempts.decide(&policy, "prop", attempt, &mut ByClassify, &mut NoHook) {
                 Step::Sleep(d) => {
                     let floor = hint.unwrap_or_default();
                     prop_assert!(d <= cap.max(floor.saturating_add(floor / 10)), "{:?}", d);

@@ -1,0 +1,61 @@
+//! The success path allocates nothing: a counting global allocator watches
+//! calls through `#[retry]` and the function API that succeed at once.
+//!
+//! One test in this binary, so no other test thread allocates meanwhile.
+
+use std::alloc::System;
+use std::future::Future;
+use std::io;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+
+use retry_runtime::{Policy, retry};
+use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
+
+#[global_allocator]
+static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
+
+#[retry(max_attempts = 5, base_delay = "100ms", jitter)]
+async fn annotated(n: u32) -> Result<u32, io::Error> {
+    Ok(n + 1)
+}
+
+#[retry(max_attempts = 5, base_delay = "100ms", jitter)]
+fn annotated_blocking(n: u32) -> Result<u32, io::Error> {
+    Ok(n + 1)
+}
+
+const POLICY: Policy = Policy::new().max_attempts(5);
+
+/// Polls a future that must finish at once, with no runtime and no waker.
+fn ready<F: Future>(future: F) -> F::Output {
+    match pin!(future).poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(output) => output,
+        Poll::Pending => panic!("the success path should not wait"),
+    }
+}
+
+#[test]
+fn successful_calls_allocate_nothing() {
+    let region = Region::new(GLOBAL);
+    let mut total = 0;
+    for n in 0..1000 {
+        total += ready(annotated(n)).unwrap_or(0);
+        total += annotated_blocking(n).unwrap_or(0);
+        total += ready(POLICY.retry(|| async { Ok::<_, io::Error>(1) })).unwrap_or(0);
+        total += POLICY
+            .retry_blocking(|| Ok::<_, io::Error>(1))
+            .call()
+            .unwrap_or(0);
+    }
+    let change = region.change();
+    assert_eq!(total, 2 * 500_500 + 2 * 1000, "every call succeeded");
+    assert_eq!(
+        change.allocations, 0,
+        "allocations on the success path: {change:?}"
+    );
+    assert_eq!(
+        change.reallocations, 0,
+        "reallocations on the success path: {change:?}"
+    );
+}

@@ -1,0 +1,57 @@
+//! The future of an annotated async fn stays small: no larger than the
+//! larger of the body's future and the sleep future, plus 64 bytes.
+
+use std::mem::size_of_val;
+use std::time::Duration;
+
+use retry_runtime::{Attempts, retry};
+use tests::TestError;
+
+async fn body(buffer: [u8; 200]) -> Result<u32, TestError> {
+    tokio::task::yield_now().await;
+    Ok(u32::from(buffer[0]))
+}
+
+#[retry(max_attempts = 4, base_delay = "10ms", jitter)]
+async fn small_body() -> Result<u32, TestError> {
+    tokio::task::yield_now().await;
+    Ok(1)
+}
+
+#[retry(max_attempts = 4, base_delay = "10ms", jitter)]
+async fn large_body() -> Result<u32, TestError> {
+    body([0; 200]).await
+}
+
+#[tokio::test]
+async fn annotated_futures_add_at_most_64_bytes() {
+    let sleep = size_of_val(&tokio::time::sleep(Duration::from_millis(1)));
+    let small = size_of_val(&async {
+        tokio::task::yield_now().await;
+        Ok::<u32, TestError>(1)
+    });
+    let large = size_of_val(&body([0; 200]));
+
+    let annotated_small = size_of_val(&small_body());
+    let annotated_large = size_of_val(&large_body());
+    println!(
+        "sleep {sleep} B; small body {small} B -> {annotated_small} B; large body {large} B -> {annotated_large} B"
+    );
+    assert!(
+        annotated_small <= small.max(sleep) + 64,
+        "{annotated_small} > max({small}, {sleep}) + 64"
+    );
+    assert!(
+        annotated_large <= large.max(sleep) + 64,
+        "{annotated_large} > max({large}, {sleep}) + 64"
+    );
+}
+
+#[test]
+fn the_per_call_state_is_small() {
+    assert!(
+        size_of::<Attempts>() <= 48,
+        "Attempts is {} bytes",
+        size_of::<Attempts>()
+    );
+}
