@@ -248,6 +248,19 @@ fn attempts(value: Expr) -> syn::Result<Value<u32>> {
             }
             Ok(Value::Literal(n, int.span()))
         }
+        Literal::Plain(Lit::Str(text)) if text.value().trim().parse::<u32>().is_ok() => {
+            Err(syn::Error::new(
+                text.span(),
+                format!(
+                    "{WHAT}; write `max_attempts = {}` without quotes",
+                    text.value().trim()
+                ),
+            ))
+        }
+        Literal::Plain(Lit::Float(_)) => Err(syn::Error::new_spanned(
+            &value,
+            format!("{WHAT}, not a fraction"),
+        )),
         Literal::Plain(_) | Literal::Negated => Err(syn::Error::new_spanned(&value, WHAT)),
         Literal::None => Ok(Value::Expr(Box::new(value))),
     }

@@ -3,8 +3,9 @@
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
 use syn::visit_mut::VisitMut;
-use syn::{ItemFn, LitStr, ReturnType, Type};
+use syn::{AttrStyle, GenericArgument, ItemFn, LitStr, PathArguments, ReturnType, Type};
 
 use crate::attr::{Args, JitterArg, Keyed, Value};
 use crate::duration::Parsed;
@@ -23,6 +24,11 @@ pub(crate) fn expand(args: &Args, item: ItemFn) -> TokenStream {
         .map_or_else(|| syn::parse_quote!(::retry_runtime), |k| k.value.clone());
     let private = quote!(#krate::__private);
     let is_async = sig.asyncness.is_some();
+    // syn keeps a body's inner attributes (`#![allow(..)]`) with the outer
+    // ones; they must go back inside the body.
+    let (outer_attrs, inner_attrs): (Vec<_>, Vec<_>) = attrs
+        .into_iter()
+        .partition(|a| matches!(a.style, AttrStyle::Outer));
 
     // Mixed-site hygiene: the body cannot see, or shadow, these names.
     let attempts = local("attempts");
@@ -68,10 +74,21 @@ pub(crate) fn expand(args: &Args, item: ItemFn) -> TokenStream {
         };
         match timeout_span(args) {
             // The limit is read first, so no temporary lives across the await.
-            Some(span) => quote_spanned!(span=> {
-                let #limit = (#policy_expr).timeout;
-                #private::timeout(#limit, #body).await
-            }),
+            Some(span) => {
+                // A closure, not the fn item: its bound is then checked once,
+                // at the user's key, with the trait's own message.
+                let timed_out = local("timed_out");
+                let from_timed_out = local("from_timed_out");
+                let closure = quote_spanned!(span=>
+                    |#timed_out: #private::TimedOut| <_ as #private::FromTimedOut>::from_timed_out(#timed_out)
+                );
+                quote!({
+                    let #limit = (#policy_expr).timeout;
+                    #[allow(clippy::redundant_closure)]
+                    let #from_timed_out = #closure;
+                    #private::timeout(#limit, #body, #from_timed_out).await
+                })
+            }
             None => quote!(#private::Attempt::Completed(#body.await)),
         }
     } else {
@@ -93,24 +110,33 @@ pub(crate) fn expand(args: &Args, item: ItemFn) -> TokenStream {
             quote!(#private::sleep_blocking(#delay)),
         )
     };
-    let classifier = match &args.when {
-        Some(Keyed { value, .. }) => quote!(#private::When(#value)),
-        None => quote!(#private::ByClassify),
+    // Type errors about the classifier (no `Classify`, a `when` of the wrong
+    // type) point at the error type or at the user's path; so do the hook's.
+    let (classifier_init, classifier_span) = match &args.when {
+        Some(Keyed { value, .. }) => (quote!(#private::When(#value)), value.span()),
+        None => (quote!(#private::ByClassify), error_type_span(&sig.output)),
     };
-    let hook = match &args.on_retry {
-        Some(Keyed { value, .. }) => quote!(#value),
-        None => quote!(#private::NoHook),
+    let (hook_init, hook_span) = match &args.on_retry {
+        Some(Keyed { value, .. }) => (quote!(#value), value.span()),
+        None => (quote!(#private::NoHook), Span::call_site()),
     };
+    let classifier = local_at("classifier", classifier_span);
+    let hook = local_at("hook", hook_span);
+    let classifier_arg = quote_spanned!(classifier_span=> &mut #classifier);
+    let hook_arg = quote_spanned!(hook_span=> &mut #hook);
 
     quote! {
-        #(#attrs)*
+        #(#outer_attrs)*
         #vis #sig {
+            #(#inner_attrs)*
             let mut #attempts = #start(&#policy_expr);
+            let mut #classifier = #classifier_init;
+            let mut #hook = #hook_init;
             loop {
                 let #attempt = #run_attempt;
                 // The decision's temporaries end with this statement, so they
                 // do not live across the sleep.
-                let #delay = match #attempts.decide(&#policy_expr, #name, #attempt, &mut #classifier, &mut #hook) {
+                let #delay = match #attempts.decide(&#policy_expr, #name, #attempt, #classifier_arg, #hook_arg) {
                     #private::Step::Return(#result) => return #result,
                     #private::Step::Sleep(#delay) => #delay,
                 };
@@ -122,6 +148,30 @@ pub(crate) fn expand(args: &Args, item: ItemFn) -> TokenStream {
 
 fn local(name: &str) -> syn::Ident {
     format_ident!("__retry_{}", name, span = Span::mixed_site())
+}
+
+/// A hygienic local whose errors are reported at `span`.
+fn local_at(name: &str, span: Span) -> syn::Ident {
+    format_ident!(
+        "__retry_{}",
+        name,
+        span = Span::mixed_site().located_at(span)
+    )
+}
+
+/// The `E` of `Result<T, E>` in the return type, else the whole type.
+fn error_type_span(output: &ReturnType) -> Span {
+    let ReturnType::Type(_, ty) = output else {
+        return Span::call_site();
+    };
+    if let Type::Path(path) = &**ty
+        && let Some(PathArguments::AngleBracketed(generics)) =
+            path.path.segments.last().map(|s| &s.arguments)
+        && let (2, Some(GenericArgument::Type(error))) = (generics.args.len(), generics.args.last())
+    {
+        return error.span();
+    }
+    ty.span()
 }
 
 /// Where a timeout may apply: the `timeout` key, or a `policy` (which may
@@ -138,10 +188,13 @@ fn policy_expr(args: &Args, private: &TokenStream, policy_ref: &syn::Ident) -> T
     let base = match &args.policy {
         // Deref coercion accepts a `Policy`, a `&Policy`, a static or a
         // `LazyLock<Policy>` alike.
-        Some(Keyed { value, .. }) => quote!({
-            let #policy_ref: &#private::Policy = &(#value);
-            *#policy_ref
-        }),
+        Some(Keyed { value, .. }) => {
+            let borrowed = quote_spanned!(value.span()=> &(#value));
+            quote!({
+                let #policy_ref: &#private::Policy = #borrowed;
+                *#policy_ref
+            })
+        }
         None => quote!(#private::Policy::new()),
     };
     let duration = |value: &Value<Parsed>| match value {

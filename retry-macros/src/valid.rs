@@ -105,7 +105,7 @@ fn check_delays(args: &Args) -> syn::Result<()> {
         let which = if args.max_delay.is_some() {
             ""
         } else {
-            " (the default)"
+            ", the default"
         };
         return Err(syn::Error::new(
             base_span,

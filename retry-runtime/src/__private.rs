@@ -34,17 +34,19 @@ impl<E: From<TimedOut>> FromTimedOut for E {
     }
 }
 
-/// Runs one attempt, bounded by `limit` when there is one.
-pub async fn timeout<F, T, E>(limit: Option<Duration>, body: F) -> Attempt<T, E>
+/// Runs one attempt, bounded by `limit` when there is one. The expansion
+/// passes `FromTimedOut::from_timed_out` as `timed_out`, so a missing
+/// `From<TimedOut>` is reported once, at the user's key.
+pub async fn timeout<F, T, E, G>(limit: Option<Duration>, body: F, timed_out: G) -> Attempt<T, E>
 where
     F: Future<Output = Result<T, E>>,
-    E: FromTimedOut,
+    G: FnOnce(TimedOut) -> E,
 {
     match limit {
         None => Attempt::Completed(body.await),
         Some(limit) => match tokio::time::timeout(limit, body).await {
             Ok(result) => Attempt::Completed(result),
-            Err(_) => Attempt::TimedOut(E::from_timed_out(TimedOut::new(limit))),
+            Err(_) => Attempt::TimedOut(timed_out(TimedOut::new(limit))),
         },
     }
 }

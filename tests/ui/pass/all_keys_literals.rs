@@ -12,7 +12,10 @@ fn is_transient(error: &io::Error) -> bool {
 }
 
 fn log_retry(event: &RetryEvent<'_, io::Error>) {
-    eprintln!("{} attempt {} failed: {}", event.name, event.attempt, event.error);
+    eprintln!(
+        "{} attempt {} failed: {}",
+        event.name, event.attempt, event.error
+    );
 }
 
 #[retry(

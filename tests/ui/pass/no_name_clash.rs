@@ -22,8 +22,15 @@ async fn fetch(policy: u32, __retry_policy: u32, __retry_attempts: u32) -> Resul
     let __retry_delay = 4;
     let result = 5;
     let delay = 6;
-    Ok(policy + __retry_policy + __retry_attempts + attempts + __retry_attempt + __retry_result
-        + __retry_delay + result + delay)
+    Ok(policy
+        + __retry_policy
+        + __retry_attempts
+        + attempts
+        + __retry_attempt
+        + __retry_result
+        + __retry_delay
+        + result
+        + delay)
 }
 
 #[retry(max_attempts = 2, base_delay = "1ms")]
@@ -35,6 +42,9 @@ fn fetch_blocking(policy: u32, __retry_attempts: u32) -> Result<u32, io::Error> 
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
-    assert_eq!(fetch(1, 2, 3).await.unwrap(), 1 + 2 + 3 + 1 + 2 + 3 + 4 + 5 + 6);
+    assert_eq!(
+        fetch(1, 2, 3).await.unwrap(),
+        1 + 2 + 3 + 1 + 2 + 3 + 4 + 5 + 6
+    );
     assert_eq!(fetch_blocking(1, 2).unwrap(), 1 + 2 + 1 + 2);
 }

@@ -14,7 +14,9 @@ impl Point {
     const ORIGIN: i32 = 0;
 
     fn shifted(x: i32) -> Self {
-        Self { x: x + Self::ORIGIN }
+        Self {
+            x: x + Self::ORIGIN,
+        }
     }
 
     #[retry(max_attempts = 2)]

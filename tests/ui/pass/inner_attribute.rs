@@ -1,0 +1,23 @@
+// Pins: inner attributes of the body (`#![allow(..)]`) stay inside the body.
+use std::io;
+
+use retry_runtime::retry;
+
+#[retry(max_attempts = 2, base_delay = "1ms")]
+fn blocking() -> io::Result<u32> {
+    #![allow(unused_variables)]
+    let unused = 1;
+    Ok(1)
+}
+
+#[retry(max_attempts = 2, base_delay = "1ms")]
+async fn asynchronous() -> io::Result<u32> {
+    #![allow(unused_variables)]
+    let unused = 1;
+    Ok(1)
+}
+
+fn main() {
+    let _ = blocking();
+    let _ = asynchronous();
+}
