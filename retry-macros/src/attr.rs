@@ -8,7 +8,7 @@ use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::{Expr, ExprLit, ExprUnary, Ident, Lit, LitStr, Path, Token, UnOp};
 
-use crate::duration::{self, Parsed};
+use core::time::Duration;
 
 /// Every key `#[retry]` accepts, in the order the docs list them.
 pub(crate) const KEYS: &[&str] = &[
@@ -54,13 +54,13 @@ pub(crate) struct Keyed<T> {
 #[derive(Default)]
 pub(crate) struct Args {
     pub(crate) max_attempts: Option<Keyed<Value<u32>>>,
-    pub(crate) base_delay: Option<Keyed<Value<Parsed>>>,
-    pub(crate) max_delay: Option<Keyed<Value<Parsed>>>,
+    pub(crate) base_delay: Option<Keyed<Value<Duration>>>,
+    pub(crate) max_delay: Option<Keyed<Value<Duration>>>,
     pub(crate) multiplier: Option<Keyed<Value<f64>>>,
     pub(crate) jitter: Option<Keyed<JitterArg>>,
-    pub(crate) max_elapsed: Option<Keyed<Value<Parsed>>>,
-    pub(crate) timeout: Option<Keyed<Value<Parsed>>>,
-    pub(crate) max_retry_after: Option<Keyed<Value<Parsed>>>,
+    pub(crate) max_elapsed: Option<Keyed<Value<Duration>>>,
+    pub(crate) timeout: Option<Keyed<Value<Duration>>>,
+    pub(crate) max_retry_after: Option<Keyed<Value<Duration>>>,
     pub(crate) when: Option<Keyed<Path>>,
     pub(crate) on_retry: Option<Keyed<Path>>,
     pub(crate) policy: Option<Keyed<Box<Expr>>>,
@@ -266,11 +266,11 @@ fn attempts(value: Expr) -> syn::Result<Value<u32>> {
     }
 }
 
-fn duration(value: Expr) -> syn::Result<Value<Parsed>> {
+fn duration(value: Expr) -> syn::Result<Value<Duration>> {
     match literal(&value) {
-        Literal::Plain(Lit::Str(text)) => duration::parse(&text.value())
+        Literal::Plain(Lit::Str(text)) => retry_duration::parse(&text.value())
             .map(|parsed| Value::Literal(parsed, text.span()))
-            .map_err(|message| syn::Error::new(text.span(), message)),
+            .map_err(|error| syn::Error::new(text.span(), error)),
         Literal::Plain(Lit::Int(_) | Lit::Float(_)) => Err(syn::Error::new_spanned(
             &value,
             "a duration needs a unit: write a string such as \"500ms\" or \"2s\", or a `Duration` expression",
@@ -378,18 +378,6 @@ fn crate_path(value: Expr) -> syn::Result<Path> {
             other,
             "`crate` takes the path of the renamed retry-runtime dependency, such as `crate = my_retry`",
         )),
-    }
-}
-
-impl Parsed {
-    /// Shown in messages: `1.5s`.
-    pub(crate) fn describe(self) -> String {
-        if self.nanos == 0 {
-            format!("{}s", self.secs)
-        } else {
-            let text = format!("{}.{:09}", self.secs, self.nanos);
-            format!("{}s", text.trim_end_matches('0'))
-        }
     }
 }
 

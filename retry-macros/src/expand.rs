@@ -8,7 +8,7 @@ use syn::visit_mut::VisitMut;
 use syn::{AttrStyle, GenericArgument, ItemFn, LitStr, PathArguments, ReturnType, Type};
 
 use crate::attr::{Args, JitterArg, Keyed, Value};
-use crate::duration::Parsed;
+use core::time::Duration;
 
 /// The whole item, rewritten.
 pub(crate) fn expand(args: &Args, item: ItemFn) -> TokenStream {
@@ -197,8 +197,11 @@ fn policy_expr(args: &Args, private: &TokenStream, policy_ref: &syn::Ident) -> T
         }
         None => quote!(#private::Policy::new()),
     };
-    let duration = |value: &Value<Parsed>| match value {
-        Value::Literal(Parsed { secs, nanos }, _) => quote!(#private::Duration::new(#secs, #nanos)),
+    let duration = |value: &Value<Duration>| match value {
+        Value::Literal(duration, _) => {
+            let (secs, nanos) = (duration.as_secs(), duration.subsec_nanos());
+            quote!(#private::Duration::new(#secs, #nanos))
+        }
         Value::Expr(expr) => quote!(#expr),
     };
     let mut setters = Vec::new();

@@ -11,7 +11,6 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
 mod attr;
-mod duration;
 mod expand;
 mod valid;
 

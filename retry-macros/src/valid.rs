@@ -4,10 +4,10 @@ use syn::spanned::Spanned;
 use syn::{ItemFn, ReturnType, Type};
 
 use crate::attr::{Args, Value};
-use crate::duration::Parsed;
+use core::time::Duration;
 
 /// `Policy::new()`'s cap, for a `base_delay` given without `max_delay`.
-const DEFAULT_MAX_DELAY: Parsed = Parsed::from_secs(30);
+const DEFAULT_MAX_DELAY: Duration = Duration::from_secs(30);
 
 /// Return types that are surely not a `Result`; any other path may be an
 /// alias of one, which the type checker then confirms.
@@ -111,8 +111,8 @@ fn check_delays(args: &Args) -> syn::Result<()> {
             base_span,
             format!(
                 "`base_delay` ({}) is longer than `max_delay` ({}{which}); every delay would be cut to `max_delay`: lower `base_delay` or raise `max_delay`",
-                base_value.describe(),
-                cap.describe()
+                retry_duration::format(base_value),
+                retry_duration::format(cap)
             ),
         ));
     }
