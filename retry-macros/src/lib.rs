@@ -11,6 +11,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
 mod attr;
+mod classify;
 mod expand;
 mod valid;
 
@@ -30,6 +31,13 @@ pub fn retry(args: TokenStream, item: TokenStream) -> TokenStream {
             out.into()
         }
     }
+}
+
+/// Implements `retry_runtime::Classify` from `#[classify(...)]` attributes;
+/// see `retry_runtime::Classify`.
+#[proc_macro_derive(Classify, attributes(classify))]
+pub fn derive_classify(input: TokenStream) -> TokenStream {
+    classify::derive(input.into()).into()
 }
 
 fn build(args: TokenStream2, item: TokenStream2) -> syn::Result<TokenStream2> {

@@ -38,6 +38,8 @@ mod call;
 mod classify;
 mod engine;
 mod error;
+pub mod hints;
+pub mod http;
 mod policy;
 
 #[doc(hidden)]
@@ -45,7 +47,7 @@ pub mod __private;
 
 pub use backoff::{Delays, Jitter};
 pub use call::{Retry, RetryBlocking};
-pub use classify::{Classify, Kind, Verdict};
+pub use classify::{Classify, Kind, Verdict, classify_chain};
 pub use engine::{Attempt, Attempts, ByClassify, Classifier, Hook, NoHook, RetryEvent, Step, When};
 pub use error::TimedOut;
 pub use policy::{Policy, PolicyError};
@@ -54,3 +56,7 @@ pub use policy::{Policy, PolicyError};
 /// every key.
 #[doc(inline)]
 pub use retry_macros::retry;
+
+/// Derives [`Classify`] for an enum or struct from `#[classify(...)]`
+/// attributes; see the [`Classify`] trait for the syntax.
+pub use retry_macros::Classify;

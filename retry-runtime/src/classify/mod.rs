@@ -1,11 +1,13 @@
 //! Error classification: which failures are worth another attempt.
 
+mod builtin;
+mod chain;
+
 use core::fmt;
 use core::time::Duration;
-use std::io;
 use std::sync::Arc;
 
-use crate::error::TimedOut;
+pub use chain::classify_chain;
 
 /// What kind of failure an error is; used by telemetry and by the retry
 /// budget (a timeout costs more than other retries).
@@ -163,6 +165,41 @@ impl Verdict {
 /// `#[retry]` retries an error when its verdict is transient, unless the
 /// attribute's `when` key gives another rule.
 ///
+/// Derive it, beside `thiserror::Error` if you like:
+///
+/// ```
+/// use retry_runtime::{Classify, Kind};
+///
+/// #[derive(Debug, thiserror::Error, Classify)]
+/// enum ApiError {
+///     #[error("rate limited")]
+///     #[classify(transient, kind = "throttled")]
+///     RateLimited,
+///     #[error("bad credentials")]
+///     #[classify(kind = "auth")] // a kind alone: auth is permanent
+///     Unauthorized,
+///     #[error(transparent)]
+///     #[classify(source)] // ask the io::Error
+///     Io(#[from] std::io::Error),
+/// }
+///
+/// assert_eq!(ApiError::RateLimited.classify().kind(), Kind::Throttled);
+/// assert!(!ApiError::Unauthorized.classify().is_transient());
+/// assert!(ApiError::Io(std::io::ErrorKind::ConnectionReset.into()).classify().is_transient());
+/// ```
+///
+/// On each variant (or once on the type, as the default for variants
+/// without one): `transient` or `permanent`, optionally with
+/// `kind = "timeout" | "network" | "throttled" | "server" | "auth" |
+/// "client" | "other"`; or a `kind` alone (timeout, network, throttled and
+/// server are transient, the rest permanent); or `source` (also spelled
+/// `from`) to ask the variant's field, or among several the one marked
+/// `#[classify(source)]`, `#[source]` or `#[from]`. A variant with no rule
+/// is a compile error. `#[classify(crate = path)]` on the type names a
+/// renamed dependency.
+///
+/// By hand:
+///
 /// ```
 /// use retry_runtime::{Classify, Verdict};
 ///
@@ -205,89 +242,40 @@ impl<E: Classify + ?Sized> Classify for Arc<E> {
     }
 }
 
-/// Timeouts, broken connections and interruptions are transient; everything
-/// else (not found, permission denied, invalid data, ...) is permanent.
-impl Classify for io::Error {
-    fn classify(&self) -> Verdict {
-        use io::ErrorKind as K;
-        match self.kind() {
-            K::TimedOut => Verdict::timeout(),
-            K::ConnectionRefused
-            | K::ConnectionReset
-            | K::ConnectionAborted
-            | K::NotConnected
-            | K::BrokenPipe
-            | K::UnexpectedEof
-            | K::AddrNotAvailable
-            | K::HostUnreachable
-            | K::NetworkUnreachable
-            | K::NetworkDown => Verdict::network(),
-            K::Interrupted | K::WouldBlock | K::ResourceBusy => Verdict::transient(),
-            _ => Verdict::permanent(),
-        }
-    }
-}
-
-/// An attempt that ran out of time: transient, kind [`Kind::Timeout`].
-impl Classify for TimedOut {
-    fn classify(&self) -> Verdict {
-        Verdict::timeout()
-    }
-}
-
-/// tokio's timeout error: transient, kind [`Kind::Timeout`].
-impl Classify for tokio::time::error::Elapsed {
-    fn classify(&self) -> Verdict {
-        Verdict::timeout()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn io_errors_by_kind() {
-        let verdict = |k| io::Error::from(k).classify();
-        assert_eq!(verdict(io::ErrorKind::TimedOut), Verdict::timeout());
-        assert_eq!(verdict(io::ErrorKind::ConnectionReset), Verdict::network());
-        assert_eq!(
-            verdict(io::ErrorKind::ConnectionRefused),
-            Verdict::network()
-        );
-        assert_eq!(verdict(io::ErrorKind::Interrupted), Verdict::transient());
-        assert_eq!(verdict(io::ErrorKind::NotFound), Verdict::permanent());
-        assert_eq!(
-            verdict(io::ErrorKind::PermissionDenied),
-            Verdict::permanent()
-        );
-        assert_eq!(verdict(io::ErrorKind::InvalidData), Verdict::permanent());
+    fn kinds_have_stable_labels() {
+        assert_eq!(Kind::Throttled.to_string(), "throttled");
+        assert_eq!(Kind::Other.as_str(), "other");
     }
 
     #[test]
-    fn timed_out_converts_to_a_transient_io_error() {
-        let err = io::Error::from(TimedOut::new(Duration::from_secs(1)));
-        assert_eq!(err.kind(), io::ErrorKind::TimedOut);
-        assert_eq!(err.classify(), Verdict::timeout());
+    fn verdict_builders() {
+        let hint = Duration::from_secs(3);
+        let v = Verdict::server().retry_after(hint);
+        assert_eq!(
+            (v.is_transient(), v.kind(), v.hint()),
+            (true, Kind::Server, Some(hint))
+        );
+        assert_eq!(Verdict::from_bool(false), Verdict::permanent());
+        assert_eq!(Verdict::auth().kind(), Kind::Auth);
+        assert!(!Verdict::client().is_transient());
     }
 
     #[test]
     fn wrappers_delegate() {
-        let err = io::Error::from(io::ErrorKind::ConnectionReset);
+        let err = std::io::Error::from(std::io::ErrorKind::ConnectionReset);
         assert_eq!(
-            Box::new(io::Error::from(io::ErrorKind::ConnectionReset)).classify(),
+            Box::new(std::io::Error::from(std::io::ErrorKind::ConnectionReset)).classify(),
             err.classify()
         );
         assert_eq!(
-            <&io::Error as Classify>::classify(&&err),
+            <&std::io::Error as Classify>::classify(&&err),
             Verdict::network()
         );
         assert_eq!(Arc::new(err).classify(), Verdict::network());
-    }
-
-    #[test]
-    fn kinds_have_stable_labels() {
-        assert_eq!(Kind::Throttled.to_string(), "throttled");
-        assert_eq!(Kind::Other.as_str(), "other");
     }
 }

@@ -1,0 +1,162 @@
+//! Parses `#[classify(...)]` on a type, its variants and their fields.
+
+use proc_macro2::Span;
+use syn::ext::IdentExt;
+use syn::spanned::Spanned;
+use syn::{Attribute, Ident, LitStr, Path};
+
+/// Kind names as written in `kind = "..."`, with their `Kind` variant and
+/// whether the kind is transient when no `transient`/`permanent` is given.
+pub(crate) const KINDS: &[(&str, &str, bool)] = &[
+    ("timeout", "Timeout", true),
+    ("network", "Network", true),
+    ("throttled", "Throttled", true),
+    ("server", "Server", true),
+    ("auth", "Auth", false),
+    ("client", "Client", false),
+    ("other", "Other", false),
+];
+
+const OPTIONS: &str = "`transient`, `permanent`, `kind = \"...\"`, `source` (or `from`), and on the type `crate = path`";
+
+/// A fixed verdict: retry or not, and the `Kind` variant's name.
+#[derive(Clone, Copy)]
+pub(crate) struct Fixed {
+    pub(crate) transient: bool,
+    pub(crate) kind: &'static str,
+    pub(crate) span: Span,
+}
+
+/// What a `#[classify(...)]` says.
+#[derive(Clone, Copy)]
+pub(crate) enum Rule {
+    Fixed(Fixed),
+    /// Delegate to a field's own `Classify`.
+    Source(Span),
+}
+
+/// Everything found in the `#[classify(...)]` attributes of one item.
+#[derive(Default)]
+pub(crate) struct Found {
+    pub(crate) rule: Option<Rule>,
+    pub(crate) krate: Option<Path>,
+}
+
+/// Reads every `#[classify(...)]` among `attrs`.
+pub(crate) fn parse(attrs: &[Attribute]) -> syn::Result<Found> {
+    let mut found = Found::default();
+    for attr in attrs.iter().filter(|a| a.path().is_ident("classify")) {
+        let mut transient: Option<(bool, Span)> = None;
+        let mut kind: Option<(&'static str, bool, Span)> = None;
+        let mut source: Option<Span> = None;
+        attr.parse_nested_meta(|meta| {
+            let name = meta
+                .path
+                .get_ident()
+                .map(|i| i.unraw().to_string())
+                .unwrap_or_default();
+            let span = meta.path.span();
+            match name.as_str() {
+                "transient" | "permanent" => {
+                    if transient.is_some() {
+                        return Err(meta.error("give one of `transient` and `permanent`, once"));
+                    }
+                    transient = Some((name == "transient", span));
+                }
+                "kind" => {
+                    let text: LitStr = meta.value()?.parse()?;
+                    let value = text.value();
+                    let Some(&(_, variant, default)) =
+                        KINDS.iter().find(|(name, _, _)| *name == value)
+                    else {
+                        let names = KINDS
+                            .iter()
+                            .map(|(n, _, _)| format!("\"{n}\""))
+                            .collect::<Vec<_>>()
+                            .join(", ");
+                        return Err(syn::Error::new(
+                            text.span(),
+                            format!("unknown kind \"{value}\"; expected one of {names}"),
+                        ));
+                    };
+                    kind = Some((variant, default, text.span()));
+                }
+                "source" | "from" => source = Some(span),
+                "crate" => {
+                    let value = meta.value()?;
+                    found.krate = Some(if value.peek(LitStr) {
+                        value.parse::<LitStr>()?.parse()?
+                    } else {
+                        value.parse()?
+                    });
+                }
+                _ => {
+                    return Err(meta.error(format!(
+                        "unknown option `{name}` in #[classify(...)]; expected {OPTIONS}"
+                    )));
+                }
+            }
+            Ok(())
+        })?;
+        let rule = match (source, transient, kind) {
+            (Some(span), None, None) => Some(Rule::Source(span)),
+            (Some(span), _, _) => {
+                return Err(syn::Error::new(
+                    span,
+                    "`source` delegates to a field: it cannot be combined with `transient`, `permanent` or `kind`",
+                ));
+            }
+            (None, Some((transient, span)), kind) => Some(Rule::Fixed(Fixed {
+                transient,
+                kind: kind.map_or("Other", |(variant, _, _)| variant),
+                span,
+            })),
+            (None, None, Some((kind, transient, span))) => Some(Rule::Fixed(Fixed {
+                transient,
+                kind,
+                span,
+            })),
+            (None, None, None) => None,
+        };
+        if let Some(rule) = rule {
+            if found.rule.is_some() {
+                return Err(syn::Error::new(
+                    attr.span(),
+                    "classified twice; give one #[classify(...)]",
+                ));
+            }
+            found.rule = Some(rule);
+        }
+    }
+    Ok(found)
+}
+
+/// Whether a field is marked as the one to delegate to: `#[classify(source)]`,
+/// or thiserror's `#[source]` / `#[from]`.
+pub(crate) fn marks_source(attrs: &[Attribute]) -> syn::Result<bool> {
+    for attr in attrs {
+        if attr.path().is_ident("source") || attr.path().is_ident("from") {
+            return Ok(true);
+        }
+        if attr.path().is_ident("classify") {
+            let mut marked = false;
+            attr.parse_nested_meta(|meta| {
+                if meta.path.is_ident("source") || meta.path.is_ident("from") {
+                    marked = true;
+                    Ok(())
+                } else {
+                    Err(meta.error("on a field, #[classify(...)] takes only `source`"))
+                }
+            })?;
+            if marked {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
+}
+
+/// An ident for a `Kind` variant name.
+pub(crate) fn kind_ident(kind: &str, span: Span) -> Ident {
+    Ident::new(kind, span)
+}

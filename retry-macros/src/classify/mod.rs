@@ -1,0 +1,34 @@
+//! `#[derive(Classify)]`: `attr` parses `#[classify(...)]`, `expand`
+//! writes the impl.
+
+mod attr;
+mod expand;
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// The derive's output, or its errors as compile errors beside a stand-in
+/// impl, so uses of the type elsewhere do not pile up follow-on errors.
+pub(crate) fn derive(input: TokenStream) -> TokenStream {
+    let input = match syn::parse2::<syn::DeriveInput>(input) {
+        Ok(input) => input,
+        Err(error) => return error.to_compile_error(),
+    };
+    expand::expand(&input).unwrap_or_else(|error| {
+        let errors = error.to_compile_error();
+        let name = &input.ident;
+        let (impl_generics, type_generics, where_clause) = input.generics.split_for_impl();
+        let krate = attr::parse(&input.attrs)
+            .ok()
+            .and_then(|found| found.krate)
+            .unwrap_or_else(|| syn::parse_quote!(::retry_runtime));
+        quote! {
+            #errors
+            impl #impl_generics #krate::Classify for #name #type_generics #where_clause {
+                fn classify(&self) -> #krate::Verdict {
+                    #krate::Verdict::permanent()
+                }
+            }
+        }
+    })
+}

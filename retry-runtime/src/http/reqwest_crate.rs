@@ -1,0 +1,57 @@
+//! `Classify` for `reqwest::Error`, and [`HttpResponse`] for
+//! `reqwest::Response`.
+
+use std::error::Error as _;
+
+use super::{HttpResponse, status_verdict};
+use crate::classify::{Classify, Verdict, classify_chain};
+
+/// Timeouts are transient (kind timeout); failures to connect, and failures
+/// while sending a request (a connection reset or closed before the
+/// response), are transient (kind network); status errors (from
+/// `error_for_status`) follow the status table; body and decode errors,
+/// redirect loops and bad requests are permanent.
+///
+/// `error_for_status` drops the response's headers, so its errors carry no
+/// `Retry-After`: use [`check`](super::check) to keep it.
+impl Classify for reqwest::Error {
+    fn classify(&self) -> Verdict {
+        if self.is_timeout() {
+            return Verdict::timeout();
+        }
+        if self.is_connect() {
+            return Verdict::network();
+        }
+        if let Some(status) = self.status() {
+            return status_verdict(status.as_u16());
+        }
+        if self.is_body() || self.is_decode() || self.is_builder() || self.is_redirect() {
+            return Verdict::permanent();
+        }
+        if self.is_request() {
+            // An I/O error underneath says more (a refused connection is
+            // network, an invalid input is not); otherwise the request
+            // failed on its way out or before the answer: network.
+            let underneath = self.source().map(classify_chain);
+            return match underneath {
+                Some(verdict) if verdict != Verdict::permanent() => verdict,
+                _ => Verdict::network(),
+            };
+        }
+        self.source().map_or(Verdict::permanent(), classify_chain)
+    }
+}
+
+impl HttpResponse for reqwest::Response {
+    fn status_code(&self) -> u16 {
+        self.status().as_u16()
+    }
+
+    fn header_bytes(&self, name: &str) -> Option<&[u8]> {
+        self.headers().get(name).map(http::HeaderValue::as_bytes)
+    }
+
+    fn url_text(&self) -> Option<String> {
+        Some(self.url().to_string())
+    }
+}
