@@ -1,6 +1,8 @@
 //! Helpers shared by the workspace's tests: a scripted error type and a
 //! recorder of when each attempt ran, on tokio's (virtual) clock.
 
+pub mod raw_http;
+
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
