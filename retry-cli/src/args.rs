@@ -245,35 +245,19 @@ mod tests {
 
     #[test]
     fn options_parse_to_their_values() {
-        let args = parsed(&[
-            "-n",
-            "5",
-            "-d",
-            "250ms",
-            "--max-delay",
-            "1m30s",
-            "--multiplier",
-            "1.5",
-            "--jitter=decorrelated",
-            "--max-elapsed",
-            "2m",
-            "-t",
-            "10s",
-            "--kill-after",
-            "1s",
-            "--retry-on-exit",
-            "1,75",
-            "--retry-on-exit",
-            "128-130",
-            "--stop-on-exit",
-            "2",
+        let mut line: Vec<&str> = "-n 5 -d 250ms --max-delay 1m30s --multiplier 1.5 \
+            --jitter=decorrelated --max-elapsed 2m -t 10s --kill-after 1s \
+            --retry-on-exit 1,75 --retry-on-exit 128-130 --stop-on-exit 2 --json"
+            .split_whitespace()
+            .collect();
+        line.extend([
             "--retry-if-output",
             "429|rate limit",
-            "--json",
             "--",
             "./call.sh",
             "--flag",
         ]);
+        let args = parsed(&line);
         assert_eq!(args.max_attempts, Some(5));
         assert_eq!(args.base_delay, Some(Duration::from_millis(250)));
         assert_eq!(args.max_delay, Some(Duration::from_secs(90)));
