@@ -22,7 +22,7 @@ pub enum ConfigError {
         source: std::io::Error,
     },
     /// The file is not a valid policy (toml's message has the line and key).
-    #[error("invalid policy file '{}': {message}", path.display())]
+    #[error("invalid policy file '{}':\n{message}", path.display())]
     Parse {
         /// The file.
         path: PathBuf,

@@ -71,7 +71,7 @@ fn main() -> ExitCode {
 fn run(policy: &Policy, mut rules: Rules, launch: &Launch, log: &Log, events: &Events) -> u8 {
     let mut attempts = Attempts::blocking(policy);
     loop {
-        let n = attempts.made() + 1;
+        let n = attempts.made().saturating_add(1);
         let outcome = match launch.run(n == 1, events) {
             Ok(outcome) => outcome,
             // Not retried: a missing or unexecutable command stays so.
