@@ -4,6 +4,8 @@
 //! `Duration::MAX`, a multiplier of `1e300` or NaN) panics or overflows, and
 //! no strategy ever yields a delay above the policy's `max_delay`.
 
+use core::fmt;
+use core::str::FromStr;
 use core::time::Duration;
 
 use rand::rngs::SmallRng;
@@ -34,7 +36,60 @@ impl Jitter {
     /// in Brooker's simulation of contending clients did the least work of
     /// all strategies while finishing about as fast as the best.
     pub const RECOMMENDED: Jitter = Jitter::Full;
+
+    /// Every strategy, in the order of [`Jitter::NAMES`].
+    pub const ALL: [Jitter; 4] = [
+        Jitter::None,
+        Jitter::Full,
+        Jitter::Equal,
+        Jitter::Decorrelated,
+    ];
+
+    /// The names [`as_str`](Self::as_str) gives and [`str::parse`] reads:
+    /// `"none"`, `"full"`, `"equal"`, `"decorrelated"`, as the attribute,
+    /// policy files and the `retry` command write them.
+    pub const NAMES: [&'static str; 4] = ["none", "full", "equal", "decorrelated"];
+
+    /// The strategy's lowercase name, such as `"full"`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Jitter::None => "none",
+            Jitter::Full => "full",
+            Jitter::Equal => "equal",
+            Jitter::Decorrelated => "decorrelated",
+        }
+    }
 }
+
+impl fmt::Display for Jitter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Reads a strategy by its name (see [`Jitter::NAMES`]).
+///
+/// ```
+/// use retry_runtime::Jitter;
+///
+/// assert_eq!("decorrelated".parse(), Ok(Jitter::Decorrelated));
+/// assert!("fuzzy".parse::<Jitter>().is_err());
+/// ```
+impl FromStr for Jitter {
+    type Err = UnknownJitter;
+
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        Jitter::ALL
+            .into_iter()
+            .find(|jitter| jitter.as_str() == name)
+            .ok_or_else(|| UnknownJitter(name.to_owned()))
+    }
+}
+
+/// A name that is not one of [`Jitter::NAMES`].
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unknown jitter `{0}`; expected one of: none, full, equal, decorrelated")]
+pub struct UnknownJitter(pub String);
 
 /// `min(cap, base * multiplier^(retry-1))` for a 1-based `retry`, saturating.
 pub(crate) fn exponential(base: Duration, multiplier: f64, cap: Duration, retry: u32) -> Duration {
@@ -170,6 +225,19 @@ mod tests {
     use super::*;
 
     const MS: fn(u64) -> Duration = Duration::from_millis;
+
+    #[test]
+    fn jitter_names_read_back() {
+        for (jitter, name) in Jitter::ALL.into_iter().zip(Jitter::NAMES) {
+            assert_eq!(jitter.as_str(), name);
+            assert_eq!(jitter.to_string(), name);
+            assert_eq!(name.parse::<Jitter>(), Ok(jitter));
+        }
+        assert_eq!(
+            "Full".parse::<Jitter>(),
+            Err(UnknownJitter("Full".to_owned()))
+        );
+    }
 
     #[test]
     fn exponential_doubles_then_caps() {

@@ -28,6 +28,12 @@
 //! - [`Classify`] / [`Verdict`] / [`Kind`]: which errors are transient.
 //! - [`Policy::retry`] and [`Policy::retry_blocking`]: the function API.
 //! - [`Attempts`]: the engine both of them drive, for hand-written loops.
+//!
+//! Cargo features:
+//! - `serde`: `Serialize` and `Deserialize` for [`Policy`] and [`Jitter`],
+//!   so a policy can be loaded from TOML or JSON with durations written as
+//!   `"500ms"`; every key optional, unknown keys and bad values rejected
+//!   with an error naming the key. See [`Policy`] for the format.
 
 #![deny(missing_docs)]
 // Panics on user input are bugs: no unwrap outside tests.
@@ -41,11 +47,13 @@ mod error;
 pub mod hints;
 pub mod http;
 mod policy;
+#[cfg(feature = "serde")]
+mod policy_serde;
 
 #[doc(hidden)]
 pub mod __private;
 
-pub use backoff::{Delays, Jitter};
+pub use backoff::{Delays, Jitter, UnknownJitter};
 pub use call::{Retry, RetryBlocking};
 pub use classify::{Classify, Kind, Verdict, classify_chain};
 pub use engine::{Attempt, Attempts, ByClassify, Classifier, Hook, NoHook, RetryEvent, Step, When};

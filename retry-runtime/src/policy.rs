@@ -27,6 +27,28 @@ use crate::backoff::{Delays, Jitter};
 /// clamped when the policy is used (zero attempts act as one, a multiplier
 /// below 1.0 or NaN acts as 1.0); [`Policy::validate`] reports them as typed
 /// errors for policies that come from configuration.
+///
+/// # In a configuration file (the `serde` feature)
+///
+/// With the `serde` feature, a `Policy` is `Serialize` and `Deserialize` as
+/// a table of the attribute's keys, durations written as strings:
+///
+/// ```toml
+/// max_attempts = 5
+/// base_delay = "500ms"
+/// max_delay = "30s"
+/// multiplier = 2.0
+/// jitter = "full"          # "none" | "full" | "equal" | "decorrelated"
+/// max_elapsed = "2m"       # optional
+/// timeout = "10s"          # optional
+/// max_retry_after = "60s"
+/// ```
+///
+/// Every key is optional (the default is [`Policy::new`]'s value); an
+/// unknown key, a bad duration or a value [`validate`](Self::validate)
+/// rejects is a deserialization error naming the key. Named per-API
+/// policies (`[forge_api]`, `[llm_api]`, ...) load as a
+/// `HashMap<String, Policy>` or `BTreeMap<String, Policy>`.
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Policy {

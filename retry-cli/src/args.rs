@@ -1,0 +1,336 @@
+//! The command line: options, their parsers and the help text.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Parser;
+use clap::builder::{PossibleValuesParser, TypedValueParser};
+use regex::bytes::Regex;
+use retry_runtime::Jitter;
+
+use crate::codes::CodeRange;
+
+const ABOUT: &str = "Run a command until it succeeds, with exponential backoff between attempts.";
+
+const AFTER_LONG_HELP: &str = "\
+Durations are numbers with units: 250ms, 1.5s, 2m, 1h, or sums such as 1m30s.
+
+An attempt that exits 0 succeeds. Any other attempt is retried, unless its
+status is listed in --stop-on-exit; with --retry-on-exit or --retry-if-output,
+only the failures they select are retried. An attempt stopped by --timeout is
+always retried. The sleep before retry n is
+min(max-delay, base-delay * multiplier^(n-1)), spread by --jitter.
+
+Each retry is logged to standard error, for example:
+  retry: attempt 2/5 failed (exit 1); sleeping 2.31s
+
+Standard input goes to the first attempt only; later attempts read /dev/null.
+Unless --foreground is given, COMMAND runs in a process group of its own, so
+that --timeout and forwarded signals reach every process it starts.
+SIGINT, SIGTERM, SIGHUP and SIGQUIT sent to retry are passed on to COMMAND,
+and no retry follows.
+
+Exit status:
+  the last attempt's status, or 128+N if signal N ended it
+  2    bad options or policy file
+  125  retry itself failed
+  126  COMMAND cannot be executed
+  127  COMMAND was not found
+
+Examples:
+  retry -- curl -fsS http://localhost:8080/health
+  retry -n 5 -d 500ms --jitter -- ./sync.sh
+  retry --retry-if-output '429|rate limit' -t 30s -- gh api /user
+  retry --policy retry.toml --policy-name gitea_api -- tea issues list";
+
+/// `retry [OPTIONS] [--] COMMAND [ARGS]...`
+#[derive(Debug, Parser)]
+#[command(
+    name = "retry",
+    version,
+    about = ABOUT,
+    after_long_help = AFTER_LONG_HELP,
+    override_usage = "retry [OPTIONS] [--] COMMAND [ARGS]...",
+    max_term_width = 80
+)]
+pub struct Args {
+    /// Runs in all, the first included [default: 3]
+    ///
+    /// 1 means no retry.
+    #[arg(short = 'n', long, value_name = "N", help_heading = "Backoff",
+          value_parser = attempts)]
+    pub max_attempts: Option<u32>,
+
+    /// Sleep before the first retry [default: 1s]
+    ///
+    /// Each later sleep is --multiplier times the one before, up to
+    /// --max-delay.
+    #[arg(short = 'd', long, value_name = "DURATION", help_heading = "Backoff",
+          value_parser = duration)]
+    pub base_delay: Option<Duration>,
+
+    /// Longest sleep [default: 30s]
+    #[arg(long, value_name = "DURATION", help_heading = "Backoff", value_parser = duration)]
+    pub max_delay: Option<Duration>,
+
+    /// Sleep growth per retry, >= 1 [default: 2]
+    #[arg(long, value_name = "FACTOR", help_heading = "Backoff", value_parser = multiplier)]
+    pub multiplier: Option<f64>,
+
+    /// Randomize the sleeps; bare: full [default: none]
+    ///
+    /// Spread the sleeps so that clients failing together do not all come
+    /// back together. For a sleep d: full = uniform in [0, d]; equal = d/2
+    /// plus uniform in [0, d/2]; decorrelated = uniform in [base-delay, 3
+    /// times the previous sleep]; none = d.
+    #[arg(long, value_name = "STRATEGY", help_heading = "Backoff", hide_possible_values = true,
+          num_args = 0..=1, require_equals = true, default_missing_value = "full",
+          value_parser = PossibleValuesParser::new(Jitter::NAMES).try_map(|name| name.parse::<Jitter>()))]
+    pub jitter: Option<Jitter>,
+
+    /// Retry only within this much time in all
+    ///
+    /// No retry starts whose sleep would end past this much time since the
+    /// first attempt started.
+    #[arg(long, value_name = "DURATION", help_heading = "Backoff", value_parser = duration)]
+    pub max_elapsed: Option<Duration>,
+
+    /// Read the settings above from a TOML file
+    ///
+    /// Its keys are the long option names with underscores (max_attempts,
+    /// base_delay, ...) and its durations strings ("500ms"): the format of
+    /// retry-runtime's serde feature. Options given on the command line
+    /// override it.
+    #[arg(short = 'p', long, value_name = "FILE", help_heading = "Backoff")]
+    pub policy: Option<PathBuf>,
+
+    /// Use table [NAME] of the policy file
+    ///
+    /// For a --policy file of named policies ([gitea_api], [llm_api], ...).
+    #[arg(
+        long,
+        value_name = "NAME",
+        help_heading = "Backoff",
+        requires = "policy"
+    )]
+    pub policy_name: Option<String>,
+
+    /// Retry only these exit statuses (1,75,128-143)
+    #[arg(long, value_name = "CODES", help_heading = "When to retry",
+          value_delimiter = ',', value_parser = code_range)]
+    pub retry_on_exit: Vec<CodeRange>,
+
+    /// Never retry these exit statuses
+    #[arg(long, value_name = "CODES", help_heading = "When to retry",
+          value_delimiter = ',', value_parser = code_range)]
+    pub stop_on_exit: Vec<CodeRange>,
+
+    /// Retry if an output line matches REGEX
+    ///
+    /// For example '429|rate limit'. The output still passes through as it arrives, though through a
+    /// pipe: COMMAND no longer sees a terminal.
+    #[arg(long, value_name = "REGEX", help_heading = "When to retry", value_parser = regex)]
+    pub retry_if_output: Option<Regex>,
+
+    /// Stop each attempt after this long
+    ///
+    /// First with SIGTERM, then, --kill-after later, with SIGKILL.
+    #[arg(short = 't', long, value_name = "DURATION", help_heading = "Attempts",
+          value_parser = duration)]
+    pub timeout: Option<Duration>,
+
+    /// Grace from SIGTERM to SIGKILL
+    ///
+    /// How long --timeout waits after its SIGTERM before its SIGKILL.
+    #[arg(long, value_name = "DURATION", help_heading = "Attempts", default_value = "5s",
+          value_parser = duration)]
+    pub kill_after: Duration,
+
+    /// Keep COMMAND in retry's process group
+    ///
+    /// Then COMMAND can read the terminal, but signals and --timeout reach
+    /// COMMAND alone, not the processes it starts.
+    #[arg(long, help_heading = "Attempts")]
+    pub foreground: bool,
+
+    /// Log nothing but errors
+    #[arg(short = 'q', long, help_heading = "Logging", conflicts_with = "json")]
+    pub quiet: bool,
+
+    /// Log one JSON object per attempt
+    ///
+    /// Keys: event, attempt, max_attempts, succeeded, exit_code, signal,
+    /// timed_out, output_matched, elapsed_ms, action (retry, done, give_up
+    /// or interrupted), delay_ms and reason.
+    #[arg(long, help_heading = "Logging")]
+    pub json: bool,
+
+    /// The command to run, then its arguments
+    #[arg(value_name = "COMMAND", required = true, trailing_var_arg = true,
+          value_parser = clap::value_parser!(OsString))]
+    pub command: Vec<OsString>,
+}
+
+fn attempts(text: &str) -> Result<u32, String> {
+    match text.parse::<u32>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err("expected a whole number of at least 1 (1 means no retry)".to_owned()),
+    }
+}
+
+fn duration(text: &str) -> Result<Duration, retry_duration::ParseError> {
+    retry_duration::parse(text)
+}
+
+fn multiplier(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(factor) if factor.is_finite() && factor >= 1.0 => Ok(factor),
+        _ => Err("expected a number of at least 1, such as 2 or 1.5".to_owned()),
+    }
+}
+
+fn code_range(text: &str) -> Result<CodeRange, crate::codes::CodeError> {
+    text.parse()
+}
+
+fn regex(text: &str) -> Result<Regex, regex::Error> {
+    Regex::new(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+    use clap::error::ErrorKind;
+    use retry_runtime::Policy;
+
+    use super::*;
+    use crate::codes::Codes;
+
+    fn parse(line: &[&str]) -> Result<Args, clap::Error> {
+        Args::try_parse_from(std::iter::once("retry").chain(line.iter().copied()))
+    }
+
+    fn parsed(line: &[&str]) -> Args {
+        parse(line).unwrap_or_else(|e| panic!("{line:?}: {e}"))
+    }
+
+    fn rejected(line: &[&str]) -> String {
+        match parse(line) {
+            Ok(args) => panic!("{line:?} accepted: {args:?}"),
+            Err(e) => {
+                assert_eq!(e.exit_code(), 2, "{e}");
+                e.to_string()
+            }
+        }
+    }
+
+    #[test]
+    fn the_clap_definition_is_consistent() {
+        Args::command().debug_assert();
+    }
+
+    #[test]
+    fn no_options_leaves_the_policy_to_the_file_or_defaults() {
+        let args = parsed(&["--", "curl", "-f", "url"]);
+        assert_eq!(args.command, ["curl", "-f", "url"]);
+        assert_eq!(args.max_attempts, None);
+        assert_eq!(args.base_delay, None);
+        assert_eq!(args.jitter, None);
+        assert_eq!(args.timeout, None);
+        assert_eq!(args.kill_after, Duration::from_secs(5));
+        assert!(args.retry_on_exit.is_empty() && args.stop_on_exit.is_empty());
+        assert!(!args.quiet && !args.json && !args.foreground);
+    }
+
+    #[test]
+    fn options_parse_to_their_values() {
+        let mut line: Vec<&str> = "-n 5 -d 250ms --max-delay 1m30s --multiplier 1.5 \
+            --jitter=decorrelated --max-elapsed 2m -t 10s --kill-after 1s \
+            --retry-on-exit 1,75 --retry-on-exit 128-130 --stop-on-exit 2 --json"
+            .split_whitespace()
+            .collect();
+        line.extend([
+            "--retry-if-output",
+            "429|rate limit",
+            "--",
+            "./call.sh",
+            "--flag",
+        ]);
+        let args = parsed(&line);
+        assert_eq!(args.max_attempts, Some(5));
+        assert_eq!(args.base_delay, Some(Duration::from_millis(250)));
+        assert_eq!(args.max_delay, Some(Duration::from_secs(90)));
+        assert_eq!(args.multiplier, Some(1.5));
+        assert_eq!(args.jitter, Some(Jitter::Decorrelated));
+        assert_eq!(args.max_elapsed, Some(Duration::from_secs(120)));
+        assert_eq!(args.timeout, Some(Duration::from_secs(10)));
+        assert_eq!(args.kill_after, Duration::from_secs(1));
+        let retry_on: Codes = args.retry_on_exit.iter().collect();
+        let listed: Vec<u8> = (0..=255).filter(|&c| retry_on.contains(c)).collect();
+        assert_eq!(listed, [1, 75, 128, 129, 130]);
+        let stop_on: Codes = args.stop_on_exit.iter().collect();
+        assert!(stop_on.contains(2) && !stop_on.contains(1));
+        assert!(
+            args.retry_if_output
+                .is_some_and(|re| re.is_match(b"HTTP 429"))
+        );
+        assert!(args.json);
+        assert_eq!(args.command, ["./call.sh", "--flag"]);
+    }
+
+    #[test]
+    fn a_bare_jitter_means_full_and_never_takes_the_command() {
+        let args = parsed(&["--jitter", "curl", "url"]);
+        assert_eq!(args.jitter, Some(Jitter::Full));
+        assert_eq!(args.command, ["curl", "url"]);
+        assert_eq!(
+            parsed(&["--jitter=none", "true"]).jitter,
+            Some(Jitter::None)
+        );
+    }
+
+    #[test]
+    fn the_command_needs_no_double_dash_and_keeps_its_options() {
+        let args = parsed(&["-n", "2", "ls", "-la", "--quiet"]);
+        assert_eq!(args.max_attempts, Some(2));
+        assert!(!args.quiet);
+        assert_eq!(args.command, ["ls", "-la", "--quiet"]);
+    }
+
+    #[test]
+    fn bad_values_are_usage_errors_that_say_why() {
+        assert!(rejected(&["-n", "0", "true"]).contains("at least 1 (1 means no retry)"));
+        assert!(rejected(&["-n", "-3", "true"]).contains("unexpected argument '-3'"));
+        assert!(rejected(&["-d", "5 parsecs", "true"]).contains("unknown unit `parsecs`"));
+        assert!(rejected(&["--max-delay", "30", "true"]).contains("`30` has no unit"));
+        assert!(rejected(&["--multiplier", "0.5", "true"]).contains("at least 1"));
+        assert!(rejected(&["--multiplier", "NaN", "true"]).contains("at least 1"));
+        assert!(rejected(&["--jitter=fuzzy", "true"]).contains("[possible values: none, full"));
+        assert!(rejected(&["--retry-on-exit", "300", "true"]).contains("not an exit status"));
+        assert!(rejected(&["--stop-on-exit", "9-3", "true"]).contains("empty range"));
+        assert!(rejected(&["--retry-if-output", "(", "true"]).contains("regex parse error"));
+        assert!(rejected(&["--quiet", "--json", "true"]).contains("cannot be used with"));
+        assert!(rejected(&["--policy-name", "x", "true"]).contains("--policy <FILE>"));
+        assert!(rejected(&["--no-such-option", "true"]).contains("unexpected argument"));
+        assert_eq!(
+            parse(&["-n", "3"]).map(|_| ()).unwrap_err().kind(),
+            ErrorKind::MissingRequiredArgument
+        );
+    }
+
+    #[test]
+    fn the_defaults_the_help_states_are_the_policy_defaults() {
+        let help = Args::command().render_help().to_string();
+        let policy = Policy::new();
+        for stated in [
+            format!("[default: {}]", policy.max_attempts),
+            format!("[default: {}]", retry_duration::format(policy.base_delay)),
+            format!("[default: {}]", retry_duration::format(policy.max_delay)),
+            format!("[default: {}]", policy.multiplier),
+            format!("[default: {}]", policy.jitter),
+        ] {
+            assert!(help.contains(&stated), "{stated} missing from:\n{help}");
+        }
+    }
+}

@@ -1,0 +1,205 @@
+//! The policy a run follows: the `--policy` file (or the defaults), then
+//! the options given on the command line over it.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use retry_runtime::{Policy, PolicyError};
+
+use crate::args::Args;
+use crate::codes::Codes;
+use crate::rules::Rules;
+
+/// A policy file or an option combination that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file cannot be read.
+    #[error("cannot read policy file '{}': {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file is not a valid policy (toml's message has the line and key).
+    #[error("invalid policy file '{}':\n{message}", path.display())]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// The parser's explanation.
+        message: String,
+    },
+    /// `--policy-name` names no table of the file.
+    #[error("policy file '{}' has no table [{name}]; its tables: {available}", path.display())]
+    NoSuchPolicy {
+        /// The file.
+        path: PathBuf,
+        /// The name asked for.
+        name: String,
+        /// The names it has, comma-separated.
+        available: String,
+    },
+    /// The options combine into a policy `Policy::validate` rejects.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// The policy: the file's (or `Policy::new()`), with each option given
+/// replacing its field, validated as a whole.
+pub fn policy(args: &Args) -> Result<Policy, ConfigError> {
+    let mut policy = match &args.policy {
+        Some(path) => load(path, args.policy_name.as_deref())?,
+        None => Policy::new(),
+    };
+    if let Some(attempts) = args.max_attempts {
+        policy.max_attempts = attempts;
+    }
+    if let Some(delay) = args.base_delay {
+        policy.base_delay = delay;
+    }
+    if let Some(delay) = args.max_delay {
+        policy.max_delay = delay;
+    }
+    if let Some(factor) = args.multiplier {
+        policy.multiplier = factor;
+    }
+    if let Some(jitter) = args.jitter {
+        policy.jitter = jitter;
+    }
+    if let Some(limit) = args.max_elapsed {
+        policy.max_elapsed = Some(limit);
+    }
+    if let Some(limit) = args.timeout {
+        policy.timeout = Some(limit);
+    }
+    policy
+        .validate()
+        .map_err(|e| ConfigError::Invalid(explain(e)))?;
+    Ok(policy)
+}
+
+/// The retry rules of `--retry-on-exit`, `--stop-on-exit` and
+/// `--retry-if-output`.
+pub fn rules(args: &Args) -> Result<Rules, ConfigError> {
+    let retry_on: Codes = args.retry_on_exit.iter().collect();
+    if retry_on.contains(0) {
+        return Err(ConfigError::Invalid(
+            "--retry-on-exit lists 0, but exit status 0 is success and is never retried".into(),
+        ));
+    }
+    Ok(Rules {
+        retry_on,
+        stop_on: args.stop_on_exit.iter().collect(),
+        output_selects: args.retry_if_output.is_some(),
+    })
+}
+
+/// A validation error in the command line's terms. Only the delays can
+/// clash here: each option is checked on its own while parsing, and the
+/// file as it loads.
+fn explain(error: PolicyError) -> String {
+    match error {
+        PolicyError::BaseAboveMax { base, max } => format!(
+            "the base delay ({}) is longer than the maximum delay ({}); \
+             lower --base-delay or raise --max-delay",
+            retry_duration::format(base),
+            retry_duration::format(max),
+        ),
+        other => other.to_string(),
+    }
+}
+
+/// Reads a policy table, or with `name` the table `[name]` of a file of
+/// named policies.
+fn load(path: &Path, name: Option<&str>) -> Result<Policy, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    let parse_error = |e: toml::de::Error| ConfigError::Parse {
+        path: path.to_owned(),
+        message: e.to_string().trim_end().to_owned(),
+    };
+    let Some(name) = name else {
+        return toml::from_str(&text).map_err(parse_error);
+    };
+    let mut named: BTreeMap<String, Policy> = toml::from_str(&text).map_err(parse_error)?;
+    named.remove(name).ok_or_else(|| ConfigError::NoSuchPolicy {
+        path: path.to_owned(),
+        name: name.to_owned(),
+        available: named
+            .keys()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .join(", "),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use clap::Parser;
+    use retry_runtime::Jitter;
+
+    use super::*;
+
+    fn args(line: &[&str]) -> Args {
+        Args::parse_from(["retry"].iter().chain(line).chain(&["true"]))
+    }
+
+    #[test]
+    fn without_a_file_options_override_the_defaults() {
+        let policy = policy(&args(&["-n", "5", "-d", "1ms", "--jitter"])).unwrap();
+        assert_eq!(
+            policy,
+            Policy::new()
+                .max_attempts(5)
+                .base_delay(Duration::from_millis(1))
+                .jitter(Jitter::Full)
+        );
+        assert_eq!(policy_of(&[]), Policy::new());
+    }
+
+    fn policy_of(line: &[&str]) -> Policy {
+        policy(&args(line)).unwrap()
+    }
+
+    #[test]
+    fn clashing_delays_are_explained_in_options() {
+        let message = policy(&args(&["-d", "1m"])).unwrap_err().to_string();
+        assert_eq!(
+            message,
+            "the base delay (60s) is longer than the maximum delay (30s); \
+             lower --base-delay or raise --max-delay"
+        );
+    }
+
+    #[test]
+    fn rules_come_from_their_options() {
+        let rules = rules(&args(&["--retry-on-exit", "75", "--stop-on-exit", "2,3"])).unwrap();
+        assert!(rules.retry_on.contains(75) && !rules.retry_on.contains(1));
+        assert!(rules.stop_on.contains(3) && !rules.stop_on.contains(75));
+        assert!(!rules.output_selects);
+        assert!(
+            super::rules(&args(&["--retry-if-output", "x"]))
+                .unwrap()
+                .output_selects
+        );
+        let message = super::rules(&args(&["--retry-on-exit", "0-5"]))
+            .unwrap_err()
+            .to_string();
+        assert!(message.contains("exit status 0 is success"), "{message}");
+    }
+
+    #[test]
+    fn a_missing_file_is_reported_with_its_path() {
+        let message = policy(&args(&["--policy", "/no/such/policy.toml"]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            message.starts_with("cannot read policy file '/no/such/policy.toml': "),
+            "{message}"
+        );
+    }
+}

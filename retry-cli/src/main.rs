@@ -1,0 +1,126 @@
+//! `retry`: runs a command again, with exponential backoff and jitter,
+//! until it succeeds; the shell's door to the retry runtime.
+//!
+//! The backoff, the attempt count and `--max-elapsed` are the runtime's
+//! engine ([`Attempts`]); this crate starts processes, decides which of
+//! their failures are worth a retry ([`rules`]) and logs each one.
+
+// Panics on user input are bugs: no unwrap outside tests.
+#![cfg_attr(not(test), deny(clippy::unwrap_used))]
+
+mod args;
+mod child;
+mod codes;
+mod config;
+mod log;
+mod outcome;
+mod rules;
+mod signals;
+mod tee;
+
+use std::process::ExitCode;
+
+use clap::error::ErrorKind;
+use clap::{CommandFactory, Parser};
+use retry_runtime::{Attempt, Attempts, NoHook, Policy, Step};
+
+use crate::args::Args;
+use crate::child::Launch;
+use crate::log::{Log, Next, Style};
+use crate::rules::Rules;
+use crate::signals::Events;
+
+/// retry's status when it fails itself (as GNU `timeout` uses it).
+const OWN_FAILURE: u8 = 125;
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let (policy, rules) = match config::policy(&args).and_then(|p| Ok((p, config::rules(&args)?))) {
+        Ok(config) => config,
+        // The usage-error format and exit status 2 of clap's own errors.
+        Err(e) => Args::command().error(ErrorKind::ValueValidation, e).exit(),
+    };
+    let log = Log {
+        style: match (args.quiet, args.json) {
+            (true, _) => Style::Quiet,
+            (false, true) => Style::Json,
+            (false, false) => Style::Text,
+        },
+        max_attempts: policy.max_attempts,
+        timeout: policy.timeout,
+    };
+    let events = match signals::listen() {
+        Ok(events) => events,
+        Err(e) => {
+            eprintln!("retry: cannot listen for signals: {e}");
+            return ExitCode::from(OWN_FAILURE);
+        }
+    };
+    let launch = Launch {
+        command: args.command,
+        timeout: policy.timeout,
+        kill_after: args.kill_after,
+        foreground: args.foreground,
+        output: args.retry_if_output,
+    };
+    ExitCode::from(run(&policy, rules, &launch, &log, &events))
+}
+
+/// Runs attempts until one succeeds or the policy or the rules end the
+/// run, and returns the status to exit with.
+fn run(policy: &Policy, mut rules: Rules, launch: &Launch, log: &Log, events: &Events) -> u8 {
+    let mut attempts = Attempts::blocking(policy);
+    loop {
+        let n = attempts.made().saturating_add(1);
+        let outcome = match launch.run(n == 1, events) {
+            Ok(outcome) => outcome,
+            // Not retried: a missing or unexecutable command stays so.
+            Err(e) => {
+                let program = launch.command.first().map(|p| p.to_string_lossy());
+                log.cannot_start(&program.unwrap_or_default(), &e.reason(), e.code());
+                return e.code();
+            }
+        };
+        if let Some(signal) = outcome.interrupted {
+            log.attempt(n, &outcome, &Next::Interrupted(signal));
+            return outcome.code();
+        }
+        let attempt = match (outcome.succeeded(), outcome.timed_out) {
+            (true, _) => Attempt::Completed(Ok(outcome)),
+            (false, true) => Attempt::TimedOut(outcome),
+            (false, false) => Attempt::Completed(Err(outcome)),
+        };
+        match attempts.decide(policy, "retry", attempt, &mut rules, &mut NoHook) {
+            Step::Return(Ok(done)) => {
+                log.attempt(n, &done, &Next::Done);
+                return done.code();
+            }
+            Step::Return(Err(failed)) => {
+                log.attempt(n, &failed, &why_not(policy, &rules, &attempts, &failed));
+                return failed.code();
+            }
+            Step::Sleep(delay) => {
+                log.attempt(n, &outcome, &Next::Sleep(delay));
+                if let Some(signal) = events.sleep(delay) {
+                    log.interrupted_while_sleeping(signal, outcome.code());
+                    return outcome.code();
+                }
+            }
+        }
+    }
+}
+
+/// Why the engine returned a failure rather than sleeping: the rules
+/// refused it, or the attempts ran out, or else (the only other limit the
+/// engine applies without a server hint) `max_elapsed` would be passed.
+fn why_not(policy: &Policy, rules: &Rules, attempts: &Attempts, failed: &outcome::Outcome) -> Next {
+    if !failed.timed_out
+        && let Err(why) = rules.judge(failed)
+    {
+        return Next::NotRetryable(why);
+    }
+    match policy.max_elapsed {
+        Some(limit) if attempts.made() < policy.max_attempts => Next::MaxElapsed(limit),
+        _ => Next::NoAttemptsLeft,
+    }
+}

@@ -1,0 +1,295 @@
+//! The `serde` feature: policies from TOML and JSON, and back.
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::Duration;
+
+use retry_runtime::{Jitter, Policy};
+
+const MS: fn(u64) -> Duration = Duration::from_millis;
+const S: fn(u64) -> Duration = Duration::from_secs;
+
+fn toml_err(text: &str) -> String {
+    match toml::from_str::<Policy>(text) {
+        Ok(policy) => panic!("accepted {text:?} as {policy:?}"),
+        Err(e) => e.to_string(),
+    }
+}
+
+fn json_err(text: &str) -> String {
+    match serde_json::from_str::<Policy>(text) {
+        Ok(policy) => panic!("accepted {text:?} as {policy:?}"),
+        Err(e) => e.to_string(),
+    }
+}
+
+fn assert_contains(message: &str, needle: &str) {
+    assert!(
+        message.contains(needle),
+        "expected {needle:?} in the error:\n{message}"
+    );
+}
+
+#[test]
+fn the_documented_table_loads_exactly() {
+    let policy: Policy = toml::from_str(
+        r#"
+        max_attempts = 5
+        base_delay = "500ms"
+        max_delay = "30s"
+        multiplier = 2.0
+        jitter = "full"          # "none" | "full" | "equal" | "decorrelated"
+        max_elapsed = "2m"       # optional
+        timeout = "10s"          # optional
+        max_retry_after = "60s"
+        "#,
+    )
+    .unwrap();
+    let expected = Policy::new()
+        .max_attempts(5)
+        .base_delay(MS(500))
+        .max_delay(S(30))
+        .multiplier(2.0)
+        .jitter(Jitter::Full)
+        .max_elapsed(S(120))
+        .timeout(S(10))
+        .max_retry_after(S(60));
+    assert_eq!(policy, expected);
+}
+
+#[test]
+fn every_key_defaults_to_policy_new() {
+    assert_eq!(toml::from_str::<Policy>("").unwrap(), Policy::new());
+    assert_eq!(serde_json::from_str::<Policy>("{}").unwrap(), Policy::new());
+    let only_base: Policy = toml::from_str(r#"base_delay = "250ms""#).unwrap();
+    assert_eq!(only_base, Policy::new().base_delay(MS(250)));
+}
+
+#[test]
+fn json_loads_with_null_for_unset_limits() {
+    let policy: Policy = serde_json::from_str(
+        r#"{"max_attempts": 2, "base_delay": "1.5s", "jitter": "decorrelated",
+            "multiplier": 3, "timeout": null, "max_elapsed": "1m30s"}"#,
+    )
+    .unwrap();
+    let expected = Policy::new()
+        .max_attempts(2)
+        .base_delay(MS(1500))
+        .jitter(Jitter::Decorrelated)
+        .multiplier(3.0)
+        .max_elapsed(S(90));
+    assert_eq!(policy, expected);
+}
+
+#[test]
+fn toml_round_trips_with_and_without_the_optional_limits() {
+    let full = Policy::new()
+        .max_attempts(7)
+        .base_delay(Duration::from_micros(1500))
+        .max_delay(S(90))
+        .multiplier(1.5)
+        .jitter(Jitter::Equal)
+        .max_elapsed(Duration::from_nanos(2_500_000_001))
+        .timeout(S(3))
+        .max_retry_after(S(5));
+    let text = toml::to_string(&full).unwrap();
+    assert_eq!(
+        text,
+        "max_attempts = 7\nbase_delay = \"1.5ms\"\nmax_delay = \"90s\"\nmultiplier = 1.5\n\
+         jitter = \"equal\"\nmax_elapsed = \"2.500000001s\"\ntimeout = \"3s\"\n\
+         max_retry_after = \"5s\"\n"
+    );
+    assert_eq!(toml::from_str::<Policy>(&text).unwrap(), full);
+
+    let plain = Policy::new();
+    let text = toml::to_string(&plain).unwrap();
+    assert!(
+        !text.contains("timeout") && !text.contains("max_elapsed"),
+        "{text}"
+    );
+    assert_eq!(toml::from_str::<Policy>(&text).unwrap(), plain);
+}
+
+#[test]
+fn json_round_trips() {
+    for policy in [
+        Policy::new(),
+        Policy::new().jitter(Jitter::Full).timeout(MS(1)),
+        Policy::new()
+            .max_attempts(u32::MAX)
+            .max_delay(Duration::MAX)
+            .max_elapsed(Duration::MAX),
+    ] {
+        let text = serde_json::to_string(&policy).unwrap();
+        assert_eq!(
+            serde_json::from_str::<Policy>(&text).unwrap(),
+            policy,
+            "{text}"
+        );
+    }
+    assert_eq!(
+        serde_json::to_string(&Policy::new()).unwrap(),
+        r#"{"max_attempts":3,"base_delay":"1s","max_delay":"30s","multiplier":2.0,"jitter":"none","max_retry_after":"60s"}"#
+    );
+}
+
+#[test]
+fn jitter_reads_and_writes_its_name() {
+    for (jitter, name) in Jitter::ALL.into_iter().zip(Jitter::NAMES) {
+        assert_eq!(
+            serde_json::to_string(&jitter).unwrap(),
+            format!("\"{name}\"")
+        );
+        assert_eq!(
+            serde_json::from_str::<Jitter>(&format!("\"{name}\"")).unwrap(),
+            jitter
+        );
+    }
+}
+
+#[test]
+fn named_per_api_policies_load_into_maps() {
+    let text = r#"
+        [gitea_api]
+        max_attempts = 3
+        base_delay = "1s"
+
+        [anthropic_api]
+        max_attempts = 2
+        base_delay = "2s"
+        jitter = "full"
+
+        [ollama_api]
+        max_attempts = 5
+        base_delay = "500ms"
+    "#;
+    let map: HashMap<String, Policy> = toml::from_str(text).unwrap();
+    assert_eq!(map.len(), 3);
+    assert_eq!(
+        map["gitea_api"],
+        Policy::new().max_attempts(3).base_delay(S(1))
+    );
+    assert_eq!(
+        map["anthropic_api"],
+        Policy::new()
+            .max_attempts(2)
+            .base_delay(S(2))
+            .jitter(Jitter::Full)
+    );
+    assert_eq!(
+        map["ollama_api"],
+        Policy::new().max_attempts(5).base_delay(MS(500))
+    );
+
+    let ordered: BTreeMap<String, Policy> = toml::from_str(text).unwrap();
+    let names: Vec<&str> = ordered.keys().map(String::as_str).collect();
+    assert_eq!(names, ["anthropic_api", "gitea_api", "ollama_api"]);
+
+    let json: BTreeMap<String, Policy> =
+        serde_json::from_str(r#"{"gitea_api": {"max_attempts": 3}, "ollama_api": {}}"#).unwrap();
+    assert_eq!(json["gitea_api"], Policy::new().max_attempts(3));
+    assert_eq!(json["ollama_api"], Policy::new());
+}
+
+#[test]
+fn an_unknown_key_is_rejected_with_the_valid_ones() {
+    // `max_retries` is what the Python dicts this replaces call it.
+    let message = toml_err("max_retries = 3");
+    assert_contains(&message, "unknown field `max_retries`");
+    assert_contains(&message, "expected one of `max_attempts`, `base_delay`");
+    assert_contains(
+        &json_err(r#"{"base_dealy": "1s"}"#),
+        "unknown field `base_dealy`",
+    );
+}
+
+#[test]
+fn an_unknown_key_inside_a_named_policy_is_rejected() {
+    let message = match toml::from_str::<BTreeMap<String, Policy>>(
+        "[gitea_api]\nmax_attempts = 3\n\n[ollama_api]\nbase_delay = \"1s\"\nretries = 5\n",
+    ) {
+        Ok(map) => panic!("accepted {map:?}"),
+        Err(e) => e.to_string(),
+    };
+    assert_contains(&message, "unknown field `retries`");
+    assert_contains(&message, "line 6");
+}
+
+#[test]
+fn a_bad_duration_names_its_key() {
+    let message = toml_err(r#"base_delay = "5 parsecs""#);
+    assert_contains(
+        &message,
+        r#"invalid `base_delay` "5 parsecs": unknown unit `parsecs`"#,
+    );
+    assert_contains(
+        &json_err(r#"{"timeout": "3"}"#),
+        r#"invalid `timeout` "3": `3` has no unit"#,
+    );
+    assert_contains(
+        &json_err(r#"{"max_elapsed": "-1s"}"#),
+        "invalid `max_elapsed`",
+    );
+    assert_contains(
+        &toml_err(r#"max_retry_after = """#),
+        "invalid `max_retry_after`",
+    );
+}
+
+#[test]
+fn a_duration_must_be_a_string() {
+    assert_contains(
+        &toml_err("max_delay = 30"),
+        "expected a duration string for `max_delay`, such as \"500ms\"",
+    );
+    assert_contains(
+        &json_err(r#"{"timeout": 10}"#),
+        "expected a duration string for `timeout`",
+    );
+}
+
+#[test]
+fn zero_attempts_is_rejected() {
+    assert_contains(&toml_err("max_attempts = 0"), "max_attempts is 0");
+    assert_contains(&json_err(r#"{"max_attempts": 0}"#), "max_attempts is 0");
+    assert_contains(&toml_err("max_attempts = -1"), "invalid value");
+}
+
+#[test]
+fn a_multiplier_below_one_is_rejected() {
+    assert_contains(
+        &toml_err("multiplier = 0.5"),
+        "multiplier 0.5 is out of range; use a finite value >= 1.0",
+    );
+    assert_contains(
+        &toml_err("multiplier = nan"),
+        "multiplier NaN is out of range",
+    );
+    assert_contains(
+        &json_err(r#"{"multiplier": -2}"#),
+        "multiplier -2 is out of range",
+    );
+}
+
+#[test]
+fn a_base_delay_above_the_cap_is_rejected() {
+    assert_contains(
+        &toml_err("base_delay = \"1m\"\nmax_delay = \"30s\""),
+        "base_delay 60s is longer than max_delay 30s",
+    );
+}
+
+#[test]
+fn an_unknown_jitter_lists_the_strategies() {
+    assert_contains(
+        &toml_err(r#"jitter = "fuzzy""#),
+        "unknown variant `fuzzy`, expected one of `none`, `full`, `equal`, `decorrelated`",
+    );
+}
+
+#[test]
+fn a_key_given_twice_is_rejected() {
+    assert_contains(
+        &json_err(r#"{"max_attempts": 2, "max_attempts": 3}"#),
+        "duplicate field `max_attempts`",
+    );
+}
