@@ -9,6 +9,8 @@ pub struct Series {
     pub name: String,
     /// (x, y) points, in x order.
     pub points: Vec<(f64, f64)>,
+    /// An SVG color, so a series keeps its color across charts.
+    pub color: &'static str,
 }
 
 /// The chart's titles.
@@ -93,7 +95,7 @@ pub fn line_chart(labels: &Labels<'_>, series: &[Series]) -> String {
         escape(labels.y)
     );
     for (index, line) in series.iter().enumerate() {
-        let color = COLORS[index % COLORS.len()];
+        let color = line.color;
         let path: Vec<String> = line
             .points
             .iter()
@@ -180,6 +182,7 @@ mod tests {
         );
         assert_eq!(svg.matches("<polyline").count(), 2);
         assert!(svg.contains(">b&lt;c</text>"));
+        assert!(svg.contains(r#"stroke="blue" stroke-width="2""#));
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>\n"));
     }
 }

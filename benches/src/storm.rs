@@ -52,6 +52,17 @@ impl Strategy {
         }
     }
 
+    /// The strategy's color in charts.
+    pub fn color(self) -> &'static str {
+        match self {
+            Strategy::NoBackoff => "#d62728",
+            Strategy::Exponential => "#7f7f7f",
+            Strategy::Jittered(Jitter::Full) => "#1f77b4",
+            Strategy::Jittered(Jitter::Equal) => "#2ca02c",
+            _ => "#9467bd",
+        }
+    }
+
     /// The policy of the simulation: base 5 ms, cap 2 s, doubling, no limit
     /// on attempts.
     pub fn policy(self) -> Policy {
