@@ -29,9 +29,6 @@ const LEFT: f64 = 80.0;
 const RIGHT: f64 = 20.0;
 const TOP: f64 = 40.0;
 const BOTTOM: f64 = 60.0;
-const COLORS: [&str; 6] = [
-    "#d62728", "#7f7f7f", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e",
-];
 
 /// An SVG document plotting `series` on linear axes starting at zero.
 pub fn line_chart(labels: &Labels<'_>, series: &[Series]) -> String {
