@@ -163,10 +163,12 @@ mod tests {
             Series {
                 name: "a".into(),
                 points: vec![(0.0, 0.0), (10.0, 5.0)],
+                color: "red",
             },
             Series {
                 name: "b<c".into(),
                 points: vec![(0.0, 1.0), (10.0, 2.0)],
+                color: "blue",
             },
         ];
         let svg = line_chart(
@@ -179,6 +181,7 @@ mod tests {
         );
         assert_eq!(svg.matches("<polyline").count(), 2);
         assert!(svg.contains(">b&lt;c</text>"));
+        assert!(svg.contains(r#"stroke="blue" stroke-width="2""#));
         assert!(svg.contains(r#"stroke="blue" stroke-width="2""#));
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>\n"));
     }
