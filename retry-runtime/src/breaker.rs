@@ -120,7 +120,7 @@ pub(crate) struct Permit<'a> {
 
 impl CircuitBreaker {
     /// A closed breaker behaving as `config` says.
-    #[cfg(not(loom))]
+    #[cfg(not(all(test, loom)))]
     pub const fn new(config: BreakerConfig) -> Self {
         Self {
             config,
@@ -130,7 +130,7 @@ impl CircuitBreaker {
     }
 
     /// `new` under loom, whose atomics cannot be built in a `const fn`.
-    #[cfg(loom)]
+    #[cfg(all(test, loom))]
     pub fn new(config: BreakerConfig) -> Self {
         Self {
             config,
@@ -400,6 +400,12 @@ impl<'a> Permit<'a> {
     /// The breaker that gave this permit.
     pub(crate) fn breaker(&self) -> &'a CircuitBreaker {
         self.breaker
+    }
+
+    /// Whether this permit is a half-open probe (for tests).
+    #[cfg(test)]
+    pub(crate) fn is_probe(&self) -> bool {
+        matches!(self.ticket, Ticket::Probe { .. })
     }
 
     /// Records how the attempt ended. `now` is read only if it trips the

@@ -65,13 +65,13 @@ pub(crate) enum Paid {
 impl RetryBudget {
     /// A full bucket of 500 tokens; a retry costs 5, a retry after a timeout
     /// 10, a first-try success refunds 1 (the AWS SDK defaults).
-    #[cfg(not(loom))]
+    #[cfg(not(all(test, loom)))]
     pub const fn new() -> Self {
         Self::with_spent(AtomicU32::new(0))
     }
 
     /// `new` under loom, whose atomics cannot be built in a `const fn`.
-    #[cfg(loom)]
+    #[cfg(all(test, loom))]
     pub fn new() -> Self {
         Self::with_spent(AtomicU32::new(0))
     }
@@ -179,7 +179,6 @@ impl RetryBudget {
     }
 }
 
-#[cfg(not(loom))]
 impl Default for RetryBudget {
     fn default() -> Self {
         Self::new()

@@ -43,6 +43,7 @@ fn trips_after_the_threshold_and_rejects_until_open_for_has_passed() {
     );
     assert!(b.admit(at(11 * SEC - 1)).is_err());
     let probe = b.admit(at(11 * SEC)).expect("a probe once open_for passed");
+    assert!(probe.is_probe());
     assert_eq!(b.state(), BreakerState::HalfOpen);
     probe.settle(Outcome::Success, at(11 * SEC));
     assert_eq!(b.state(), BreakerState::Closed);
@@ -118,6 +119,7 @@ fn late_outcomes_from_an_earlier_period_are_ignored() {
             .half_open_probes(2),
     );
     let slow_call = b.admit(at(0)).expect("closed");
+    assert!(!slow_call.is_probe());
     fail(&b, 0);
     // The call admitted while closed ends while the breaker is open.
     slow_call.settle(Outcome::Failure, at(1));
