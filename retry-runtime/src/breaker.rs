@@ -232,11 +232,7 @@ impl CircuitBreaker {
     }
 
     fn rejected(&self, state: BreakerState, retry_in: Duration) -> Rejected {
-        Rejected {
-            breaker: self.config.name,
-            state,
-            retry_in,
-        }
+        Rejected::new(self.config.name, state, retry_in)
     }
 
     /// Records the outcome of an admitted attempt. `now` is read only if

@@ -74,6 +74,18 @@ pub struct Rejected {
     pub retry_in: Duration,
 }
 
+impl Rejected {
+    /// A rejection by the breaker named `breaker`, in `state`, which lets a
+    /// probe through in `retry_in`.
+    pub const fn new(breaker: &'static str, state: BreakerState, retry_in: Duration) -> Self {
+        Self {
+            breaker,
+            state,
+            retry_in,
+        }
+    }
+}
+
 /// When a rejected caller may try again, in words.
 struct Resume(BreakerState, Duration);
 
