@@ -138,8 +138,9 @@ impl<E: From<Rejected>> Admit<E> for WithBreaker {
 
 pin_project! {
     /// A retrying call in progress; see [`Policy::retry`]. Configure it with
-    /// [`when`](Self::when), [`on_retry`](Self::on_retry) and
-    /// [`name`](Self::name), then `.await` it.
+    /// [`when`](Self::when), [`on_retry`](Self::on_retry),
+    /// [`name`](Self::name), [`breaker`](Self::breaker) and
+    /// [`budget`](Self::budget), then `.await` it.
     #[must_use = "futures do nothing unless you `.await` or poll them"]
     pub struct Retry<F, Fut, C = ByClassify, H = NoHook, K = NoBreaker> {
         op: F,
@@ -325,8 +326,8 @@ where
     }
 }
 
-/// A blocking retrying call; see [`Policy::retry_blocking`]. Configure it,
-/// then run it with [`call`](Self::call).
+/// A blocking retrying call; see [`Policy::retry_blocking`]. Configure it
+/// (as [`Retry`]), then run it with [`call`](Self::call).
 #[must_use = "nothing runs until `.call()`"]
 pub struct RetryBlocking<F, C = ByClassify, H = NoHook, K = NoBreaker> {
     op: F,
