@@ -50,6 +50,10 @@ pub struct BreakerConfig {
 /// `percent` % of `min_calls` (the rate over the window can then no longer
 /// stay below it); a window that ends below that starts afresh. So no rate
 /// trips the breaker before `min_calls * percent / 100` failures.
+///
+/// Counting every call has a price the threshold alone does not: each
+/// success then updates the shared state (a compare-exchange), where
+/// without a rate a success in a healthy breaker writes nothing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct FailureRate {
