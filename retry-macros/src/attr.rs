@@ -23,6 +23,8 @@ pub(crate) const KEYS: &[&str] = &[
     "when",
     "on_retry",
     "policy",
+    "breaker",
+    "budget",
     "name",
     "crate",
 ];
@@ -64,6 +66,8 @@ pub(crate) struct Args {
     pub(crate) when: Option<Keyed<Path>>,
     pub(crate) on_retry: Option<Keyed<Path>>,
     pub(crate) policy: Option<Keyed<Box<Expr>>>,
+    pub(crate) breaker: Option<Keyed<Path>>,
+    pub(crate) budget: Option<Keyed<Path>>,
     pub(crate) name: Option<Keyed<LitStr>>,
     pub(crate) krate: Option<Keyed<Path>>,
 }
@@ -159,6 +163,22 @@ impl Args {
                         )?
                     ),
                     "policy" => store!(policy, Box::new(value)),
+                    "breaker" => store!(
+                        breaker,
+                        static_path(
+                            value,
+                            "breaker",
+                            "a `static` `retry_runtime::CircuitBreaker`, such as `breaker = FORGE_BREAKER`"
+                        )?
+                    ),
+                    "budget" => store!(
+                        budget,
+                        static_path(
+                            value,
+                            "budget",
+                            "a `static` `retry_runtime::RetryBudget`, such as `budget = FORGE_BUDGET`"
+                        )?
+                    ),
                     "name" => store!(name, name_literal(value)?),
                     _ => store!(krate, crate_path(value)?),
                 }
@@ -349,6 +369,18 @@ fn fn_path(value: Expr, key: &str, what: &str) -> syn::Result<Path> {
             other,
             format!(
                 "`{key}` takes the path of a function: {what}; closures are not accepted, so define a `fn` and name it here"
+            ),
+        )),
+    }
+}
+
+fn static_path(value: Expr, key: &str, what: &str) -> syn::Result<Path> {
+    match value {
+        Expr::Path(p) if p.qself.is_none() => Ok(p.path),
+        other => Err(syn::Error::new_spanned(
+            other,
+            format!(
+                "`{key}` takes the path of {what}: it is shared by every call, so it must outlive them all"
             ),
         )),
     }

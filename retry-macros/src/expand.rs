@@ -124,6 +124,15 @@ pub(crate) fn expand(args: &Args, item: ItemFn) -> TokenStream {
     let hook = local_at("hook", hook_span);
     let classifier_arg = quote_spanned!(classifier_span=> &mut #classifier);
     let hook_arg = quote_spanned!(hook_span=> &mut #hook);
+    let (admit, pass) = guards(args, &private, &attempts);
+    let decide = match pass {
+        None => {
+            quote!(#attempts.decide(&#policy_expr, #name, #attempt, #classifier_arg, #hook_arg))
+        }
+        Some(pass) => quote!(
+            #attempts.decide_with(&#policy_expr, #name, #pass, #attempt, #classifier_arg, #hook_arg)
+        ),
+    };
 
     quote! {
         #(#outer_attrs)*
@@ -133,10 +142,11 @@ pub(crate) fn expand(args: &Args, item: ItemFn) -> TokenStream {
             let mut #classifier = #classifier_init;
             let mut #hook = #hook_init;
             loop {
+                #admit
                 let #attempt = #run_attempt;
                 // The decision's temporaries end with this statement, so they
                 // do not live across the sleep.
-                let #delay = match #attempts.decide(&#policy_expr, #name, #attempt, #classifier_arg, #hook_arg) {
+                let #delay = match #decide {
                     #private::Step::Return(#result) => return #result,
                     #private::Step::Sleep(#delay) => #delay,
                 };
@@ -144,6 +154,56 @@ pub(crate) fn expand(args: &Args, item: ItemFn) -> TokenStream {
             }
         }
     }
+}
+
+/// The breaker's admission before each attempt (nothing without a
+/// breaker), and the pass `decide_with` gets (`None`: plain `decide`).
+///
+/// The pass carries the breaker's permit across the attempt, so a dropped
+/// future or a panic releases it. A budget alone needs nothing before the
+/// attempt: its pass is made after, and nothing extra lives across the
+/// body's await.
+fn guards(
+    args: &Args,
+    private: &TokenStream,
+    attempts: &syn::Ident,
+) -> (TokenStream, Option<TokenStream>) {
+    // Spanned at the user's path: a static of the wrong type is reported
+    // there. Deref coercion also accepts a `&'static` or a `LazyLock`.
+    let reference = |path: &syn::Path| quote_spanned!(path.span()=> &#path);
+    let budget = args.budget.as_ref().map(|k| reference(&k.value));
+    let Some(breaker) = &args.breaker else {
+        return (
+            TokenStream::new(),
+            budget.map(|budget| quote!(#private::Pass::budget(#budget))),
+        );
+    };
+    let breaker_ref = reference(&breaker.value);
+    let budget = budget.map(|budget| quote!(.budget(#budget)));
+    let pass = local("pass");
+    let rejected = local("rejected");
+    let from_rejected = local("from_rejected");
+    // A closure, not the fn item: a missing `From<Rejected>` is then
+    // reported once, at the `breaker` key, with the trait's own message.
+    let closure = quote_spanned!(breaker.key.span()=>
+        |#rejected: #private::Rejected| <_ as #private::FromRejected>::from_rejected(#rejected)
+    );
+    let admit = quote! {
+        let #pass = {
+            #[allow(clippy::redundant_closure)]
+            let #from_rejected = #closure;
+            let #rejected = #private::admit(
+                &mut #attempts,
+                #private::Guards::new().breaker(#breaker_ref) #budget,
+                #from_rejected,
+            );
+            match #rejected {
+                ::core::result::Result::Ok(#pass) => #pass,
+                ::core::result::Result::Err(#rejected) => return ::core::result::Result::Err(#rejected),
+            }
+        };
+    };
+    (admit, Some(quote!(#pass)))
 }
 
 fn local(name: &str) -> syn::Ident {

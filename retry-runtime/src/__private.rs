@@ -8,7 +8,8 @@ pub use tokio::time::sleep;
 
 pub use crate::backoff::Jitter;
 pub use crate::engine::{Attempt, Attempts, ByClassify, NoHook, Step, When};
-pub use crate::error::TimedOut;
+pub use crate::error::{Rejected, TimedOut};
+pub use crate::guards::{Guards, Pass};
 pub use crate::policy::Policy;
 
 /// Sleeps the current thread (for blocking fns).
@@ -49,4 +50,36 @@ where
             Err(_) => Attempt::TimedOut(timed_out(TimedOut::new(limit))),
         },
     }
+}
+
+/// Error types that can stand for a call a circuit breaker rejected.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot stand for a call the circuit breaker rejected: it does not implement `From<retry_runtime::Rejected>`",
+    label = "`#[retry]` with `breaker` needs `From<retry_runtime::Rejected>` on the error type",
+    note = "while the breaker is open, the function returns this error at once instead of running",
+    note = "with thiserror, add a variant: `#[error(transparent)] Rejected(#[from] retry_runtime::Rejected)`"
+)]
+pub trait FromRejected {
+    /// The error for a rejected call.
+    fn from_rejected(rejected: Rejected) -> Self;
+}
+
+impl<E: From<Rejected>> FromRejected for E {
+    fn from_rejected(rejected: Rejected) -> Self {
+        E::from(rejected)
+    }
+}
+
+/// Asks the breaker to let the next attempt through. The expansion passes
+/// `FromRejected::from_rejected` as `rejected`, in a closure spanned at the
+/// `breaker` key, so a missing `From<Rejected>` is reported once, there.
+pub fn admit<'a, E, G>(
+    attempts: &mut Attempts,
+    guards: Guards<'a>,
+    rejected: G,
+) -> Result<Pass<'a>, E>
+where
+    G: FnOnce(Rejected) -> E,
+{
+    attempts.admit(guards).map_err(rejected)
 }

@@ -1,13 +1,18 @@
 //! The function API: retry a closure with a [`Policy`], no attribute needed.
 
 use core::future::Future;
+use core::marker::PhantomData;
+use core::mem;
 use core::pin::Pin;
 use core::task::{Context, Poll, ready};
 
 use pin_project_lite::pin_project;
 
+use crate::breaker::CircuitBreaker;
+use crate::budget::RetryBudget;
 use crate::engine::{Attempt, Attempts, ByClassify, Classifier, Hook, NoHook, Step, When};
-use crate::error::TimedOut;
+use crate::error::{Rejected, TimedOut};
+use crate::guards::{Guards, Pass};
 use crate::policy::Policy;
 
 /// The name calls made through the function API carry unless renamed.
@@ -54,6 +59,8 @@ impl Policy {
             hook: NoHook,
             policy: *self,
             name: DEFAULT_NAME,
+            guards: Guards::new(),
+            breaker: PhantomData,
             attempts: Attempts::new(self),
             state: State::Start,
         }
@@ -86,21 +93,63 @@ impl Policy {
             hook: NoHook,
             policy: *self,
             name: DEFAULT_NAME,
+            guards: Guards::new(),
+            breaker: PhantomData,
         }
+    }
+}
+
+/// Marks a function-API call without a circuit breaker (the default).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoBreaker;
+
+/// Marks a function-API call with a circuit breaker: its error type must
+/// implement `From<Rejected>`, to say the breaker refused the call.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct WithBreaker;
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for super::NoBreaker {}
+    impl Sealed for super::WithBreaker {}
+}
+
+/// How a function-API call gets each attempt admitted; implemented by
+/// [`NoBreaker`] and [`WithBreaker`] only. It puts the `From<Rejected>`
+/// bound on the error type only when a breaker is set.
+pub trait Admit<E>: sealed::Sealed {
+    /// The next attempt's pass, or the error that ends the call.
+    fn admit(attempts: &mut Attempts, guards: Guards<'static>) -> Result<Pass<'static>, E>;
+}
+
+impl<E> Admit<E> for NoBreaker {
+    fn admit(_: &mut Attempts, guards: Guards<'static>) -> Result<Pass<'static>, E> {
+        // No breaker to ask (only `breaker()` sets one, and it changes the
+        // marker): the pass just carries the budget.
+        Ok(guards.budget.map_or_else(Pass::default, Pass::budget))
+    }
+}
+
+impl<E: From<Rejected>> Admit<E> for WithBreaker {
+    fn admit(attempts: &mut Attempts, guards: Guards<'static>) -> Result<Pass<'static>, E> {
+        attempts.admit(guards).map_err(E::from)
     }
 }
 
 pin_project! {
     /// A retrying call in progress; see [`Policy::retry`]. Configure it with
-    /// [`when`](Self::when), [`on_retry`](Self::on_retry) and
-    /// [`name`](Self::name), then `.await` it.
+    /// [`when`](Self::when), [`on_retry`](Self::on_retry),
+    /// [`name`](Self::name), [`breaker`](Self::breaker) and
+    /// [`budget`](Self::budget), then `.await` it.
     #[must_use = "futures do nothing unless you `.await` or poll them"]
-    pub struct Retry<F, Fut, C = ByClassify, H = NoHook> {
+    pub struct Retry<F, Fut, C = ByClassify, H = NoHook, K = NoBreaker> {
         op: F,
         classifier: C,
         hook: H,
         policy: Policy,
         name: &'static str,
+        guards: Guards<'static>,
+        breaker: PhantomData<fn() -> K>,
         attempts: Attempts,
         #[pin]
         state: State<Fut>,
@@ -112,36 +161,42 @@ pin_project! {
     enum State<Fut> {
         Start,
         Ready,
-        Running { #[pin] body: Fut },
-        RunningTimed { #[pin] body: tokio::time::Timeout<Fut> },
+        // The pass lives as long as the attempt: dropping the future
+        // mid-attempt releases the breaker's permit.
+        Running { #[pin] body: Fut, pass: Pass<'static> },
+        RunningTimed { #[pin] body: tokio::time::Timeout<Fut>, pass: Pass<'static> },
         Sleeping { #[pin] sleep: tokio::time::Sleep },
         Done,
     }
 }
 
-impl<F, Fut, C, H> Retry<F, Fut, C, H> {
+impl<F, Fut, C, H, K> Retry<F, Fut, C, H, K> {
     /// Retries the errors for which `predicate` returns true, instead of
     /// asking their `Classify` impl.
-    pub fn when<P>(self, predicate: P) -> Retry<F, Fut, When<P>, H> {
+    pub fn when<P>(self, predicate: P) -> Retry<F, Fut, When<P>, H, K> {
         Retry {
             op: self.op,
             classifier: When(predicate),
             hook: self.hook,
             policy: self.policy,
             name: self.name,
+            guards: self.guards,
+            breaker: self.breaker,
             attempts: self.attempts,
             state: self.state,
         }
     }
 
     /// Calls `hook` before each sleep with a [`RetryEvent`](crate::RetryEvent).
-    pub fn on_retry<G>(self, hook: G) -> Retry<F, Fut, C, G> {
+    pub fn on_retry<G>(self, hook: G) -> Retry<F, Fut, C, G, K> {
         Retry {
             op: self.op,
             classifier: self.classifier,
             hook,
             policy: self.policy,
             name: self.name,
+            guards: self.guards,
+            breaker: self.breaker,
             attempts: self.attempts,
             state: self.state,
         }
@@ -152,22 +207,61 @@ impl<F, Fut, C, H> Retry<F, Fut, C, H> {
         self.name = name;
         self
     }
+
+    /// Pays for each retry from `budget`; see [`RetryBudget`].
+    pub fn budget(mut self, budget: &'static RetryBudget) -> Self {
+        self.guards = self.guards.budget(budget);
+        self
+    }
+
+    /// Asks `breaker` before each attempt and reports each outcome to it;
+    /// while it is open the call fails at once with `E::from(Rejected)`.
+    ///
+    /// ```
+    /// use std::io;
+    /// use retry_runtime::{BreakerConfig, CircuitBreaker, Policy, Rejected};
+    ///
+    /// static BREAKER: CircuitBreaker =
+    ///     CircuitBreaker::new(BreakerConfig::new("db").failure_threshold(1));
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let down = || async { Err::<(), _>(io::Error::from(io::ErrorKind::ConnectionRefused)) };
+    /// let first = Policy::new().retry(down).breaker(&BREAKER).await.unwrap_err();
+    /// assert_eq!(first.kind(), io::ErrorKind::ConnectionRefused); // tripped it: no retry
+    /// let second = Policy::new().retry(down).breaker(&BREAKER).await.unwrap_err();
+    /// assert!(second.get_ref().is_some_and(|e| e.is::<Rejected>()));
+    /// # }
+    /// ```
+    pub fn breaker(self, breaker: &'static CircuitBreaker) -> Retry<F, Fut, C, H, WithBreaker> {
+        Retry {
+            op: self.op,
+            classifier: self.classifier,
+            hook: self.hook,
+            policy: self.policy,
+            name: self.name,
+            guards: self.guards.breaker(breaker),
+            breaker: PhantomData,
+            attempts: self.attempts,
+            state: self.state,
+        }
+    }
 }
 
-impl<F, Fut, T, E, C, H> Future for Retry<F, Fut, C, H>
+impl<F, Fut, T, E, C, H, K> Future for Retry<F, Fut, C, H, K>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, E>>,
     E: From<TimedOut>,
     C: Classifier<E>,
     H: Hook<E>,
+    K: Admit<E>,
 {
     type Output = Result<T, E>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let mut this = self.project();
         loop {
-            let attempt = match this.state.as_mut().project() {
+            let (attempt, pass) = match this.state.as_mut().project() {
                 StateProj::Start => {
                     // The clock of `max_elapsed` starts at the first poll.
                     *this.attempts = Attempts::new(this.policy);
@@ -175,23 +269,36 @@ where
                     continue;
                 }
                 StateProj::Ready => {
+                    let pass = match K::admit(this.attempts, *this.guards) {
+                        Ok(pass) => pass,
+                        Err(rejected) => {
+                            this.state.set(State::Done);
+                            return Poll::Ready(Err(rejected));
+                        }
+                    };
                     let body = (this.op)();
                     match this.policy.timeout {
                         Some(limit) => this.state.set(State::RunningTimed {
                             body: tokio::time::timeout(limit, body),
+                            pass,
                         }),
-                        None => this.state.set(State::Running { body }),
+                        None => this.state.set(State::Running { body, pass }),
                     }
                     continue;
                 }
-                StateProj::Running { body } => Attempt::Completed(ready!(body.poll(cx))),
-                StateProj::RunningTimed { body } => match ready!(body.poll(cx)) {
-                    Ok(result) => Attempt::Completed(result),
-                    Err(_) => {
-                        let limit = this.policy.timeout.unwrap_or_default();
-                        Attempt::TimedOut(E::from(TimedOut::new(limit)))
-                    }
-                },
+                StateProj::Running { body, pass } => {
+                    (Attempt::Completed(ready!(body.poll(cx))), mem::take(pass))
+                }
+                StateProj::RunningTimed { body, pass } => {
+                    let attempt = match ready!(body.poll(cx)) {
+                        Ok(result) => Attempt::Completed(result),
+                        Err(_) => {
+                            let limit = this.policy.timeout.unwrap_or_default();
+                            Attempt::TimedOut(E::from(TimedOut::new(limit)))
+                        }
+                    };
+                    (attempt, mem::take(pass))
+                }
                 StateProj::Sleeping { sleep } => {
                     ready!(sleep.poll(cx));
                     this.state.set(State::Ready);
@@ -199,10 +306,14 @@ where
                 }
                 StateProj::Done => panic!("`Retry` polled after it completed"),
             };
-            match this
-                .attempts
-                .decide(this.policy, this.name, attempt, this.classifier, this.hook)
-            {
+            match this.attempts.decide_with(
+                this.policy,
+                this.name,
+                pass,
+                attempt,
+                this.classifier,
+                this.hook,
+            ) {
                 Step::Return(result) => {
                     this.state.set(State::Done);
                     return Poll::Ready(result);
@@ -215,38 +326,44 @@ where
     }
 }
 
-/// A blocking retrying call; see [`Policy::retry_blocking`]. Configure it,
-/// then run it with [`call`](Self::call).
+/// A blocking retrying call; see [`Policy::retry_blocking`]. Configure it
+/// (as [`Retry`]), then run it with [`call`](Self::call).
 #[must_use = "nothing runs until `.call()`"]
-pub struct RetryBlocking<F, C = ByClassify, H = NoHook> {
+pub struct RetryBlocking<F, C = ByClassify, H = NoHook, K = NoBreaker> {
     op: F,
     classifier: C,
     hook: H,
     policy: Policy,
     name: &'static str,
+    guards: Guards<'static>,
+    breaker: PhantomData<fn() -> K>,
 }
 
-impl<F, C, H> RetryBlocking<F, C, H> {
+impl<F, C, H, K> RetryBlocking<F, C, H, K> {
     /// Retries the errors for which `predicate` returns true, instead of
     /// asking their `Classify` impl.
-    pub fn when<P>(self, predicate: P) -> RetryBlocking<F, When<P>, H> {
+    pub fn when<P>(self, predicate: P) -> RetryBlocking<F, When<P>, H, K> {
         RetryBlocking {
             op: self.op,
             classifier: When(predicate),
             hook: self.hook,
             policy: self.policy,
             name: self.name,
+            guards: self.guards,
+            breaker: self.breaker,
         }
     }
 
     /// Calls `hook` before each sleep with a [`RetryEvent`](crate::RetryEvent).
-    pub fn on_retry<G>(self, hook: G) -> RetryBlocking<F, C, G> {
+    pub fn on_retry<G>(self, hook: G) -> RetryBlocking<F, C, G, K> {
         RetryBlocking {
             op: self.op,
             classifier: self.classifier,
             hook,
             policy: self.policy,
             name: self.name,
+            guards: self.guards,
+            breaker: self.breaker,
         }
     }
 
@@ -256,19 +373,43 @@ impl<F, C, H> RetryBlocking<F, C, H> {
         self
     }
 
+    /// Pays for each retry from `budget`; see [`RetryBudget`].
+    pub fn budget(mut self, budget: &'static RetryBudget) -> Self {
+        self.guards = self.guards.budget(budget);
+        self
+    }
+
+    /// Asks `breaker` before each attempt and reports each outcome to it;
+    /// while it is open the call fails at once with `E::from(Rejected)`.
+    /// Its time comes from the system clock.
+    pub fn breaker(self, breaker: &'static CircuitBreaker) -> RetryBlocking<F, C, H, WithBreaker> {
+        RetryBlocking {
+            op: self.op,
+            classifier: self.classifier,
+            hook: self.hook,
+            policy: self.policy,
+            name: self.name,
+            guards: self.guards.breaker(breaker),
+            breaker: PhantomData,
+        }
+    }
+
     /// Runs the call: attempts, sleeps, and returns the final result.
     pub fn call<T, E>(mut self) -> Result<T, E>
     where
         F: FnMut() -> Result<T, E>,
         C: Classifier<E>,
         H: Hook<E>,
+        K: Admit<E>,
     {
         let mut attempts = Attempts::blocking(&self.policy);
         loop {
+            let pass = K::admit(&mut attempts, self.guards)?;
             let attempt = Attempt::Completed((self.op)());
-            match attempts.decide(
+            match attempts.decide_with(
                 &self.policy,
                 self.name,
+                pass,
                 attempt,
                 &mut self.classifier,
                 &mut self.hook,

@@ -3,14 +3,22 @@
 //!
 //! The `#[retry]` expansion and the function API ([`Policy::retry`]) both
 //! drive it; it can also drive a hand-written loop. It holds nothing `!Send`
-//! and never allocates.
+//! and never allocates. With [`Guards`], it also asks a circuit breaker
+//! before each attempt and pays for each retry from a retry budget: the
+//! one place where both are consulted.
 
 use core::fmt;
+use core::mem;
 use core::time::Duration;
 use std::time::Instant;
 
 use crate::backoff::{Backoff, Jitter, uniform};
+use crate::breaker::{CircuitBreaker, Outcome, Permit};
+use crate::budget::Paid;
 use crate::classify::{Classify, Kind, Verdict};
+use crate::clock::Clock;
+use crate::error::Rejected;
+use crate::guards::{Guards, Pass};
 use crate::policy::Policy;
 
 /// One attempt's result as the engine sees it.
@@ -111,23 +119,6 @@ impl<E, F: FnMut(&RetryEvent<'_, E>)> Hook<E> for F {
     }
 }
 
-/// Which clock measures `max_elapsed`: tokio's (virtual in paused tests)
-/// for async calls, the system's for blocking ones.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Clock {
-    Tokio,
-    System,
-}
-
-impl Clock {
-    fn now(self) -> Instant {
-        match self {
-            Clock::Tokio => tokio::time::Instant::now().into_std(),
-            Clock::System => Instant::now(),
-        }
-    }
-}
-
 /// The state of one call: attempts made, backoff, start time. The policy
 /// and the call's name are passed to each [`decide`](Self::decide), so the
 /// state stays small (the `#[retry]` future carries it across every await).
@@ -148,6 +139,8 @@ pub struct Attempts {
     made: u32,
     backoff: Backoff,
     clock: Clock,
+    // What the budget took for the latest retry, refunded if it succeeds.
+    paid: Paid,
     // Read only when `max_elapsed` is set: the success path reads no clock.
     started: Option<Instant>,
 }
@@ -169,6 +162,7 @@ impl Attempts {
             made: 0,
             backoff: Backoff::default(),
             clock,
+            paid: Paid::Nothing,
             started,
         }
     }
@@ -189,30 +183,133 @@ impl Attempts {
         classifier: &mut impl Classifier<E>,
         hook: &mut impl Hook<E>,
     ) -> Step<T, E> {
+        self.decide_with(policy, name, Pass::default(), attempt, classifier, hook)
+    }
+
+    /// Asks the guards' circuit breaker, if any, to let the next attempt
+    /// through; the clock is read only while the breaker is open.
+    ///
+    /// On `Err`, the call must end without running the attempt (a retry the
+    /// budget paid for is refunded). On `Ok`, run the attempt and hand the
+    /// pass to [`decide_with`](Self::decide_with); if the attempt is
+    /// abandoned instead, dropping the pass releases the breaker's permit.
+    ///
+    /// ```
+    /// use std::io;
+    /// use std::time::Duration;
+    /// use retry_runtime::{Attempt, Attempts, BreakerConfig, ByClassify, CircuitBreaker, Guards, NoHook, Policy, Step};
+    ///
+    /// static BREAKER: CircuitBreaker =
+    ///     CircuitBreaker::new(BreakerConfig::new("disk").failure_threshold(1));
+    ///
+    /// let policy = Policy::new().base_delay(Duration::from_millis(1));
+    /// let guards = Guards::new().breaker(&BREAKER);
+    /// let mut attempts = Attempts::blocking(&policy);
+    /// let pass = attempts.admit(guards).expect("closed");
+    /// let failed: Result<(), io::Error> = Err(io::ErrorKind::ConnectionReset.into());
+    /// let step = attempts.decide_with(&policy, "disk", pass, Attempt::Completed(failed), &mut ByClassify, &mut NoHook);
+    /// // The failure tripped the breaker: no retry into it.
+    /// assert!(matches!(step, Step::Return(Err(_))));
+    /// assert!(attempts.admit(guards).is_err());
+    /// ```
+    pub fn admit<'a>(&mut self, guards: Guards<'a>) -> Result<Pass<'a>, Rejected> {
+        let permit = match guards.breaker {
+            None => None,
+            Some(breaker) => {
+                let clock = self.clock;
+                match breaker.admit(|| clock.nanos()) {
+                    Ok(permit) => Some(permit),
+                    Err(rejected) => {
+                        // The retry was paid for but never made.
+                        if let Some(budget) = guards.budget {
+                            budget.refund(mem::take(&mut self.paid));
+                        }
+                        return Err(rejected);
+                    }
+                }
+            }
+        };
+        Ok(Pass {
+            permit,
+            budget: guards.budget,
+        })
+    }
+
+    /// [`decide`](Self::decide), also settling with the pass's breaker and
+    /// budget:
+    ///
+    /// - the breaker counts a transient failure as a failure, anything else
+    ///   (a success, a permanent error) as a success;
+    /// - no retry follows a failure while the breaker is open;
+    /// - a retry happens only if the budget pays for it (else the error is
+    ///   returned); a success refunds the budget: the cost of the retry
+    ///   that succeeded, or the first-try refund.
+    pub fn decide_with<T, E>(
+        &mut self,
+        policy: &Policy,
+        name: &'static str,
+        pass: Pass<'_>,
+        attempt: Attempt<T, E>,
+        classifier: &mut impl Classifier<E>,
+        hook: &mut impl Hook<E>,
+    ) -> Step<T, E> {
         self.made = self.made.saturating_add(1);
+        let Pass { permit, budget } = pass;
+        let clock = self.clock;
+        let now = move || clock.nanos();
         let (error, verdict) = match attempt {
-            Attempt::Completed(Ok(value)) => return Step::Return(Ok(value)),
+            Attempt::Completed(Ok(value)) => {
+                if let Some(permit) = permit {
+                    permit.settle(Outcome::Success, now);
+                }
+                if let Some(budget) = budget {
+                    if self.made == 1 {
+                        budget.first_try_succeeded();
+                    } else {
+                        budget.refund(mem::take(&mut self.paid));
+                    }
+                }
+                return Step::Return(Ok(value));
+            }
             Attempt::Completed(Err(error)) => {
                 let verdict = classifier.verdict(&error);
                 (error, verdict)
             }
             Attempt::TimedOut(error) => (error, Verdict::timeout()),
         };
-        match self.retry_delay(policy, &verdict) {
-            Some(delay) => {
-                hook.on_retry(&RetryEvent {
-                    name,
-                    attempt: self.made,
-                    max_attempts: policy.attempts_limit(),
-                    delay,
-                    error: &error,
-                    kind: verdict.kind(),
-                    hint: verdict.hint(),
-                });
-                Step::Sleep(delay)
-            }
-            None => Step::Return(Err(error)),
+        let breaker = permit.as_ref().map(Permit::breaker);
+        if let Some(permit) = permit {
+            let outcome = if verdict.is_transient() {
+                Outcome::Failure
+            } else {
+                Outcome::Success
+            };
+            permit.settle(outcome, now);
         }
+        let Some(delay) = self.retry_delay(policy, &verdict) else {
+            return Step::Return(Err(error));
+        };
+        // A retry into an open breaker would only be rejected.
+        if breaker.is_some_and(CircuitBreaker::is_open) {
+            return Step::Return(Err(error));
+        }
+        // Paid last, so tokens go only to a retry that will happen.
+        if let Some(budget) = budget {
+            self.paid = budget.withdraw(verdict.kind());
+            if self.paid == Paid::Nothing {
+                return Step::Return(Err(error));
+            }
+        }
+        hook.on_retry(&RetryEvent {
+            name,
+            attempt: self.made,
+            max_attempts: policy.attempts_limit(),
+            delay,
+            error: &error,
+            kind: verdict.kind(),
+            hint: verdict.hint(),
+        });
+        Step::Sleep(delay)
     }
 
     /// The delay before the next attempt, or `None` when the call must end.

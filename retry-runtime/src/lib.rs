@@ -28,6 +28,11 @@
 //! - [`Classify`] / [`Verdict`] / [`Kind`]: which errors are transient.
 //! - [`Policy::retry`] and [`Policy::retry_blocking`]: the function API.
 //! - [`Attempts`]: the engine both of them drive, for hand-written loops.
+//! - [`CircuitBreaker`] and [`RetryBudget`]: protections shared by every
+//!   call to one service, as `static`s: the breaker fails calls fast while
+//!   the service is down, the budget bounds how many retries all the calls
+//!   make together. `#[retry(breaker = .., budget = ..)]` or
+//!   `.breaker(..)`/`.budget(..)` on the function API.
 //!
 //! Cargo features:
 //! - `serde`: `Serialize` and `Deserialize` for [`Policy`] and [`Jitter`],
@@ -40,24 +45,35 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
 mod backoff;
+mod breaker;
+mod budget;
 mod call;
 mod classify;
+mod clock;
 mod engine;
 mod error;
+mod guards;
 pub mod hints;
 pub mod http;
 mod policy;
 #[cfg(feature = "serde")]
 mod policy_serde;
+mod sync;
+
+#[cfg(all(test, loom))]
+mod loom_tests;
 
 #[doc(hidden)]
 pub mod __private;
 
 pub use backoff::{Delays, Jitter, UnknownJitter};
-pub use call::{Retry, RetryBlocking};
+pub use breaker::{BreakerConfig, BreakerConfigError, BreakerState, CircuitBreaker, FailureRate};
+pub use budget::RetryBudget;
+pub use call::{Admit, NoBreaker, Retry, RetryBlocking, WithBreaker};
 pub use classify::{Classify, Kind, Verdict, classify_chain};
 pub use engine::{Attempt, Attempts, ByClassify, Classifier, Hook, NoHook, RetryEvent, Step, When};
-pub use error::TimedOut;
+pub use error::{Rejected, TimedOut};
+pub use guards::{Guards, Pass};
 pub use policy::{Policy, PolicyError};
 
 /// Retries the annotated function with backoff; see the crate README for

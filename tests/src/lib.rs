@@ -7,7 +7,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
-use retry_runtime::{Classify, TimedOut, Verdict};
+use retry_runtime::{Classify, Rejected, TimedOut, Verdict};
 use tokio::time::Instant;
 
 /// An error whose classification the test chooses.
@@ -25,6 +25,9 @@ pub enum TestError {
     /// An attempt ran out of time.
     #[error(transparent)]
     TimedOut(#[from] TimedOut),
+    /// A circuit breaker refused the call.
+    #[error(transparent)]
+    Rejected(#[from] Rejected),
     /// Converted from a `ParseIntError` by `?`.
     #[error("bad number")]
     BadNumber,
@@ -43,6 +46,7 @@ impl Classify for TestError {
             TestError::Permanent | TestError::BadNumber => Verdict::client(),
             TestError::Throttled(hint) => Verdict::throttled().retry_after(*hint),
             TestError::TimedOut(_) => Verdict::timeout(),
+            TestError::Rejected(_) => Verdict::permanent(),
         }
     }
 }

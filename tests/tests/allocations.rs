@@ -1,5 +1,6 @@
 //! The success path allocates nothing: a counting global allocator watches
-//! calls through `#[retry]` and the function API that succeed at once.
+//! calls through `#[retry]` and the function API that succeed at once, with
+//! and without a circuit breaker and a retry budget.
 //!
 //! One test in this binary, so no other test thread allocates meanwhile.
 
@@ -9,7 +10,7 @@ use std::io;
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
-use retry_runtime::{Policy, retry};
+use retry_runtime::{BreakerConfig, CircuitBreaker, Policy, RetryBudget, retry};
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 
 #[global_allocator]
@@ -22,6 +23,19 @@ async fn annotated(n: u32) -> Result<u32, io::Error> {
 
 #[retry(max_attempts = 5, base_delay = "100ms", jitter)]
 fn annotated_blocking(n: u32) -> Result<u32, io::Error> {
+    Ok(n + 1)
+}
+
+static BREAKER: CircuitBreaker = CircuitBreaker::new(BreakerConfig::new("alloc"));
+static BUDGET: RetryBudget = RetryBudget::new();
+
+#[retry(max_attempts = 5, base_delay = "100ms", jitter, breaker = BREAKER, budget = BUDGET)]
+async fn guarded(n: u32) -> Result<u32, io::Error> {
+    Ok(n + 1)
+}
+
+#[retry(max_attempts = 5, base_delay = "100ms", jitter, breaker = BREAKER, budget = BUDGET)]
+fn guarded_blocking(n: u32) -> Result<u32, io::Error> {
     Ok(n + 1)
 }
 
@@ -47,9 +61,24 @@ fn successful_calls_allocate_nothing() {
             .retry_blocking(|| Ok::<_, io::Error>(1))
             .call()
             .unwrap_or(0);
+        total += ready(guarded(n)).unwrap_or(0);
+        total += guarded_blocking(n).unwrap_or(0);
+        total += ready(
+            POLICY
+                .retry(|| async { Ok::<_, io::Error>(1) })
+                .breaker(&BREAKER)
+                .budget(&BUDGET),
+        )
+        .unwrap_or(0);
+        total += POLICY
+            .retry_blocking(|| Ok::<_, io::Error>(1))
+            .breaker(&BREAKER)
+            .budget(&BUDGET)
+            .call()
+            .unwrap_or(0);
     }
     let change = region.change();
-    assert_eq!(total, 2 * 500_500 + 2 * 1000, "every call succeeded");
+    assert_eq!(total, 4 * 500_500 + 4 * 1000, "every call succeeded");
     assert_eq!(
         change.allocations, 0,
         "allocations on the success path: {change:?}"

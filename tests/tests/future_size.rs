@@ -1,10 +1,12 @@
 //! The future of an annotated async fn stays small: no larger than the
-//! larger of the body's future and the sleep future, plus 64 bytes.
+//! larger of the body's future and the sleep future, plus 64 bytes; a
+//! budget adds nothing, a breaker adds its permit (held across the body's
+//! await so a dropped future releases it).
 
 use std::mem::size_of_val;
 use std::time::Duration;
 
-use retry_runtime::{Attempts, retry};
+use retry_runtime::{Attempts, BreakerConfig, CircuitBreaker, RetryBudget, retry};
 use tests::TestError;
 
 async fn body(buffer: [u8; 200]) -> Result<u32, TestError> {
@@ -20,6 +22,32 @@ async fn small_body() -> Result<u32, TestError> {
 
 #[retry(max_attempts = 4, base_delay = "10ms", jitter)]
 async fn large_body() -> Result<u32, TestError> {
+    body([0; 200]).await
+}
+
+static BREAKER: CircuitBreaker = CircuitBreaker::new(BreakerConfig::new("size"));
+static BUDGET: RetryBudget = RetryBudget::new();
+
+#[retry(max_attempts = 4, base_delay = "10ms", jitter, budget = BUDGET)]
+async fn small_budgeted() -> Result<u32, TestError> {
+    tokio::task::yield_now().await;
+    Ok(1)
+}
+
+#[retry(max_attempts = 4, base_delay = "10ms", jitter, breaker = BREAKER)]
+async fn small_breaker() -> Result<u32, TestError> {
+    tokio::task::yield_now().await;
+    Ok(1)
+}
+
+#[retry(max_attempts = 4, base_delay = "10ms", jitter, breaker = BREAKER, budget = BUDGET)]
+async fn small_guarded() -> Result<u32, TestError> {
+    tokio::task::yield_now().await;
+    Ok(1)
+}
+
+#[retry(max_attempts = 4, base_delay = "10ms", jitter, breaker = BREAKER, budget = BUDGET)]
+async fn large_guarded() -> Result<u32, TestError> {
     body([0; 200]).await
 }
 
@@ -44,6 +72,28 @@ async fn annotated_futures_add_at_most_64_bytes() {
     assert!(
         annotated_large <= large.max(sleep) + 64,
         "{annotated_large} > max({large}, {sleep}) + 64"
+    );
+}
+
+#[tokio::test]
+async fn a_budget_adds_nothing_and_a_breaker_at_most_its_pass() {
+    let plain = size_of_val(&small_body());
+    let budgeted = size_of_val(&small_budgeted());
+    let breaker = size_of_val(&small_breaker());
+    let guarded = size_of_val(&small_guarded());
+    let large = size_of_val(&large_body());
+    let large_guarded = size_of_val(&large_guarded());
+    let pass = size_of::<retry_runtime::Pass<'static>>();
+    println!(
+        "small body: plain {plain} B, budget {budgeted} B, breaker {breaker} B, both {guarded} B; \
+         large body: plain {large} B, both {large_guarded} B; pass {pass} B"
+    );
+    assert_eq!(budgeted, plain);
+    assert!(breaker <= plain + pass, "{breaker} > {plain} + {pass}");
+    assert!(guarded <= plain + pass, "{guarded} > {plain} + {pass}");
+    assert!(
+        large_guarded <= large + pass,
+        "{large_guarded} > {large} + {pass}"
     );
 }
 

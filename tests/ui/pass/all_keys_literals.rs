@@ -3,9 +3,11 @@
 
 use std::io;
 
-use retry_runtime::{Policy, RetryEvent, retry};
+use retry_runtime::{BreakerConfig, CircuitBreaker, Policy, RetryBudget, RetryEvent, retry};
 
 const BASE: Policy = Policy::new();
+static BREAKER: CircuitBreaker = CircuitBreaker::new(BreakerConfig::new("all_keys"));
+static BUDGET: RetryBudget = RetryBudget::new();
 
 fn is_transient(error: &io::Error) -> bool {
     error.kind() == io::ErrorKind::ConnectionReset
@@ -30,6 +32,8 @@ fn log_retry(event: &RetryEvent<'_, io::Error>) {
     when = is_transient,
     on_retry = log_retry,
     policy = BASE,
+    breaker = BREAKER,
+    budget = BUDGET,
     name = "pass.all_keys",
     crate = retry_runtime,
 )]
@@ -48,6 +52,8 @@ async fn fetch(id: u32) -> Result<u32, io::Error> {
     when = is_transient,
     on_retry = log_retry,
     policy = BASE,
+    breaker = BREAKER,
+    budget = BUDGET,
     name = "pass.all_keys_blocking",
     crate = ::retry_runtime
 )]

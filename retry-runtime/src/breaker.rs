@@ -1,0 +1,422 @@
+//! [`CircuitBreaker`]: stops calling a service that keeps failing, then
+//! lets a few probes test it before traffic resumes.
+
+mod config;
+mod word;
+
+pub use config::{BreakerConfig, BreakerConfigError, FailureRate};
+
+use core::fmt;
+use core::time::Duration;
+
+use crate::error::Rejected;
+use crate::sync::{AtomicU64, Ordering};
+use word::Word;
+
+/// A circuit breaker shared by every call to one service.
+///
+/// - **Closed**: calls go through; transient failures are counted. After
+///   [`failure_threshold`](BreakerConfig::failure_threshold) of them in a
+///   row (or a [`failure_rate`](BreakerConfig::failure_rate)), it trips.
+/// - **Open**: calls fail at once with [`Rejected`], without running, for
+///   [`open_for`](BreakerConfig::open_for).
+/// - **Half-open**: the first call after that becomes a probe; up to
+///   [`half_open_probes`](BreakerConfig::half_open_probes) probes go
+///   through, other calls are rejected. When all of them succeed the
+///   breaker closes; the first that fails opens it again for `open_for`.
+///
+/// Only transient failures count: a permanent error (a 404, a 401) shows
+/// the service answered, and counts as a success. A probe whose call is
+/// cancelled (its future dropped) or panics gives its place back.
+///
+/// The state lives in one atomic word (plus the open-until time in a
+/// second), so a breaker is lock-free, `const`-constructible and shared as
+/// a `static`:
+///
+/// ```
+/// use std::time::Duration;
+/// use retry_runtime::{BreakerConfig, CircuitBreaker, Rejected, retry};
+///
+/// static FORGE_BREAKER: CircuitBreaker = CircuitBreaker::new(
+///     BreakerConfig::new("forge").failure_threshold(5).open_for(Duration::from_secs(30)),
+/// );
+///
+/// #[derive(Debug, thiserror::Error)]
+/// enum ForgeError {
+///     #[error(transparent)]
+///     Rejected(#[from] Rejected),
+///     #[error("forge unavailable")]
+///     Unavailable,
+/// }
+/// # impl retry_runtime::Classify for ForgeError {
+/// #     fn classify(&self) -> retry_runtime::Verdict { retry_runtime::Verdict::server() }
+/// # }
+///
+/// #[retry(max_attempts = 3, breaker = FORGE_BREAKER)]
+/// async fn fetch() -> Result<u32, ForgeError> {
+///     Ok(1)
+/// }
+/// ```
+///
+/// Time comes from tokio's clock for async calls (so paused-time tests can
+/// walk a breaker through every state) and from the system clock for
+/// blocking ones; a breaker is best used from one kind of call in tests.
+pub struct CircuitBreaker {
+    config: BreakerConfig,
+    word: AtomicU64,
+    // Nanoseconds (see `clock::nanos`, bit-cast from i64) at which an open
+    // breaker may half-open.
+    open_until: AtomicU64,
+}
+
+/// A breaker's state, as last recorded; see [`CircuitBreaker::state`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BreakerState {
+    /// Calls go through.
+    Closed,
+    /// Calls are rejected.
+    Open,
+    /// Probes go through, other calls are rejected.
+    HalfOpen,
+}
+
+impl fmt::Display for BreakerState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            BreakerState::Closed => "closed",
+            BreakerState::Open => "open",
+            BreakerState::HalfOpen => "half-open",
+        })
+    }
+}
+
+/// How an admitted call ended, as the breaker counts it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    /// Success, or a permanent error: the service answered.
+    Success,
+    /// A transient failure.
+    Failure,
+}
+
+/// What a permit was given for, so its outcome lands in the right period.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Ticket {
+    /// A call admitted while closed.
+    Call { generation: u16 },
+    /// A probe admitted while half-open.
+    Probe { generation: u16 },
+    /// The outcome has been recorded.
+    Settled,
+}
+
+/// Permission for one attempt. Dropping it unsettled (the attempt was
+/// cancelled or panicked) gives a probe's place back.
+#[derive(Debug)]
+pub(crate) struct Permit<'a> {
+    breaker: &'a CircuitBreaker,
+    ticket: Ticket,
+}
+
+impl CircuitBreaker {
+    /// A closed breaker behaving as `config` says.
+    #[cfg(not(all(test, loom)))]
+    pub const fn new(config: BreakerConfig) -> Self {
+        Self {
+            config,
+            word: AtomicU64::new(0),
+            open_until: AtomicU64::new(0),
+        }
+    }
+
+    /// `new` under loom, whose atomics cannot be built in a `const fn`.
+    #[cfg(all(test, loom))]
+    pub fn new(config: BreakerConfig) -> Self {
+        Self {
+            config,
+            word: AtomicU64::new(0),
+            open_until: AtomicU64::new(0),
+        }
+    }
+
+    /// The breaker's configuration.
+    pub const fn config(&self) -> &BreakerConfig {
+        &self.config
+    }
+
+    /// The breaker's name, from its configuration.
+    pub const fn name(&self) -> &'static str {
+        self.config.name
+    }
+
+    /// The state as last recorded. An open breaker whose `open_for` has
+    /// passed still reads `Open`: it half-opens at the next call.
+    pub fn state(&self) -> BreakerState {
+        match Word::unpack(self.word.load(Ordering::Acquire)) {
+            Word::Closed { .. } => BreakerState::Closed,
+            Word::Opening { .. } | Word::Open { .. } => BreakerState::Open,
+            Word::HalfOpen { .. } => BreakerState::HalfOpen,
+        }
+    }
+
+    /// Whether calls are being rejected for the open duration (no retry
+    /// should be scheduled then).
+    pub(crate) fn is_open(&self) -> bool {
+        self.state() == BreakerState::Open
+    }
+
+    /// Lets one attempt through, or says why not. `now` (nanoseconds, see
+    /// `clock::nanos`) is read only while the breaker is open.
+    pub(crate) fn admit(&self, now: impl Fn() -> i64) -> Result<Permit<'_>, Rejected> {
+        let mut time = None;
+        let mut current = self.word.load(Ordering::Acquire);
+        loop {
+            let (next, ticket) = match Word::unpack(current) {
+                // The common path: one load, no write.
+                Word::Closed { generation, .. } => {
+                    return Ok(self.permit(Ticket::Call { generation }));
+                }
+                Word::Opening { .. } => {
+                    return Err(self.rejected(BreakerState::Open, self.config.open_for));
+                }
+                Word::Open { generation } => {
+                    // Published before `Open`: this is this period's time,
+                    // or a later one's if the state has moved on (and then
+                    // the exchange below fails).
+                    let until = self.open_until.load(Ordering::Acquire) as i64;
+                    let now = *time.get_or_insert_with(&now);
+                    if now < until {
+                        let left = u64::try_from(until.saturating_sub(now)).unwrap_or(0);
+                        return Err(self.rejected(BreakerState::Open, Duration::from_nanos(left)));
+                    }
+                    let probing = Word::HalfOpen {
+                        generation,
+                        in_flight: 1,
+                        succeeded: 0,
+                    };
+                    (probing, Ticket::Probe { generation })
+                }
+                Word::HalfOpen {
+                    generation,
+                    in_flight,
+                    succeeded,
+                } => {
+                    if in_flight.saturating_add(succeeded) >= self.config.probes() {
+                        return Err(self.rejected(BreakerState::HalfOpen, Duration::ZERO));
+                    }
+                    let probing = Word::HalfOpen {
+                        generation,
+                        in_flight: in_flight + 1,
+                        succeeded,
+                    };
+                    (probing, Ticket::Probe { generation })
+                }
+            };
+            match self.word.compare_exchange_weak(
+                current,
+                next.pack(),
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => return Ok(self.permit(ticket)),
+                Err(actual) => current = actual,
+            }
+        }
+    }
+
+    fn permit(&self, ticket: Ticket) -> Permit<'_> {
+        Permit {
+            breaker: self,
+            ticket,
+        }
+    }
+
+    fn rejected(&self, state: BreakerState, retry_in: Duration) -> Rejected {
+        Rejected::new(self.config.name, state, retry_in)
+    }
+
+    /// Records the outcome of an admitted attempt. `now` is read only if
+    /// this outcome trips the breaker.
+    fn settle(&self, ticket: Ticket, outcome: Outcome, now: impl Fn() -> i64) {
+        let mut current = self.word.load(Ordering::Acquire);
+        loop {
+            let before = Word::unpack(current);
+            let next = match (before, ticket) {
+                (
+                    Word::Closed {
+                        generation,
+                        consecutive,
+                        calls,
+                        failures,
+                    },
+                    Ticket::Call { generation: g },
+                ) if generation == g => {
+                    self.count(generation, consecutive, calls, failures, outcome)
+                }
+                (
+                    Word::HalfOpen {
+                        generation,
+                        in_flight,
+                        succeeded,
+                    },
+                    Ticket::Probe { generation: g },
+                ) if generation == g => match outcome {
+                    Outcome::Success if succeeded + 1 >= self.config.probes() => Word::Closed {
+                        generation: generation.wrapping_add(1),
+                        consecutive: 0,
+                        calls: 0,
+                        failures: 0,
+                    },
+                    Outcome::Success => Word::HalfOpen {
+                        generation,
+                        in_flight: in_flight.saturating_sub(1),
+                        succeeded: succeeded + 1,
+                    },
+                    Outcome::Failure => Word::Opening {
+                        generation: generation.wrapping_add(1),
+                    },
+                },
+                // A permit from an earlier period, or a breaker that has
+                // already tripped: nothing left to count.
+                _ => return,
+            };
+            if next == before {
+                // A success in a healthy closed breaker: no write, so the
+                // success path does not contend on the shared word.
+                return;
+            }
+            match self.word.compare_exchange_weak(
+                current,
+                next.pack(),
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => {
+                    if let Word::Opening { generation } = next {
+                        self.open(generation, now());
+                    }
+                    return;
+                }
+                Err(actual) => current = actual,
+            }
+        }
+    }
+
+    /// The closed state after one more outcome, or `Opening` if it trips.
+    fn count(
+        &self,
+        generation: u16,
+        consecutive: u32,
+        calls: u32,
+        failures: u32,
+        outcome: Outcome,
+    ) -> Word {
+        let (consecutive, mut calls, mut failures) = match outcome {
+            Outcome::Success => (0, calls + 1, failures),
+            Outcome::Failure => (consecutive + 1, calls + 1, failures + 1),
+        };
+        let mut trip = consecutive >= self.config.threshold();
+        match self.config.rate() {
+            Some((trip_failures, window)) => {
+                trip |= failures >= trip_failures;
+                if calls >= window {
+                    // The window is over and did not trip: start afresh.
+                    (calls, failures) = (0, 0);
+                }
+            }
+            // Without a rate, the window is not counted at all.
+            None => (calls, failures) = (0, 0),
+        }
+        if trip {
+            Word::Opening {
+                generation: generation.wrapping_add(1),
+            }
+        } else {
+            Word::Closed {
+                generation,
+                consecutive,
+                calls,
+                failures,
+            }
+        }
+    }
+
+    /// Finishes a trip: only the thread whose exchange set `Opening` gets
+    /// here, and nothing else moves the state until it publishes `Open`.
+    fn open(&self, generation: u16, now: i64) {
+        let open_for = i64::try_from(self.config.open_for.as_nanos()).unwrap_or(i64::MAX);
+        let until = now.saturating_add(open_for);
+        self.open_until.store(until as u64, Ordering::Release);
+        self.word
+            .store(Word::Open { generation }.pack(), Ordering::Release);
+    }
+
+    /// Gives back the place of a probe that ended without an outcome.
+    fn abandon(&self, ticket: Ticket) {
+        let Ticket::Probe { generation: g } = ticket else {
+            return;
+        };
+        let mut current = self.word.load(Ordering::Acquire);
+        loop {
+            let next = match Word::unpack(current) {
+                Word::HalfOpen {
+                    generation,
+                    in_flight,
+                    succeeded,
+                } if generation == g => Word::HalfOpen {
+                    generation,
+                    in_flight: in_flight.saturating_sub(1),
+                    succeeded,
+                },
+                _ => return,
+            };
+            match self.word.compare_exchange_weak(
+                current,
+                next.pack(),
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => return,
+                Err(actual) => current = actual,
+            }
+        }
+    }
+}
+
+impl fmt::Debug for CircuitBreaker {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CircuitBreaker")
+            .field("state", &self.state())
+            .field("config", &self.config)
+            .finish()
+    }
+}
+
+impl<'a> Permit<'a> {
+    /// The breaker that gave this permit.
+    pub(crate) fn breaker(&self) -> &'a CircuitBreaker {
+        self.breaker
+    }
+
+    /// Whether this permit is a half-open probe (for tests).
+    #[cfg(test)]
+    pub(crate) fn is_probe(&self) -> bool {
+        matches!(self.ticket, Ticket::Probe { .. })
+    }
+
+    /// Records how the attempt ended. `now` is read only if it trips the
+    /// breaker.
+    pub(crate) fn settle(mut self, outcome: Outcome, now: impl Fn() -> i64) {
+        let ticket = core::mem::replace(&mut self.ticket, Ticket::Settled);
+        self.breaker.settle(ticket, outcome, now);
+    }
+}
+
+impl Drop for Permit<'_> {
+    fn drop(&mut self) {
+        self.breaker.abandon(self.ticket);
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests;

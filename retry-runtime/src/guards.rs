@@ -1,0 +1,70 @@
+//! What a call shares with every other call to the same service (a
+//! circuit breaker, a retry budget), and the pass one attempt carries from
+//! admission to decision.
+
+use crate::breaker::{CircuitBreaker, Permit};
+use crate::budget::RetryBudget;
+
+/// The shared protections of a call: a circuit breaker and a retry budget,
+/// each optional. `Copy`; build one per call site.
+///
+/// ```
+/// use retry_runtime::{BreakerConfig, CircuitBreaker, Guards, RetryBudget};
+///
+/// static BREAKER: CircuitBreaker = CircuitBreaker::new(BreakerConfig::new("api"));
+/// static BUDGET: RetryBudget = RetryBudget::new();
+///
+/// let guards = Guards::new().breaker(&BREAKER).budget(&BUDGET);
+/// # let _ = guards;
+/// ```
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Guards<'a> {
+    pub(crate) breaker: Option<&'a CircuitBreaker>,
+    pub(crate) budget: Option<&'a RetryBudget>,
+}
+
+impl<'a> Guards<'a> {
+    /// No breaker, no budget.
+    pub const fn new() -> Self {
+        Self {
+            breaker: None,
+            budget: None,
+        }
+    }
+
+    /// Asks `breaker` before each attempt and reports each outcome to it.
+    pub const fn breaker(mut self, breaker: &'a CircuitBreaker) -> Self {
+        self.breaker = Some(breaker);
+        self
+    }
+
+    /// Pays for each retry from `budget`, and refunds it on success.
+    pub const fn budget(mut self, budget: &'a RetryBudget) -> Self {
+        self.budget = Some(budget);
+        self
+    }
+}
+
+/// One attempt's admission: the breaker's permit, if there is a breaker,
+/// and the budget to settle with. Get it from
+/// [`Attempts::admit`](crate::Attempts::admit) before the attempt, hand it
+/// to [`Attempts::decide_with`](crate::Attempts::decide_with) after.
+///
+/// Dropping it instead (the attempt was cancelled or panicked) gives a
+/// half-open breaker's probe place back.
+#[derive(Debug, Default)]
+pub struct Pass<'a> {
+    pub(crate) permit: Option<Permit<'a>>,
+    pub(crate) budget: Option<&'a RetryBudget>,
+}
+
+impl<'a> Pass<'a> {
+    /// The pass of a call with a budget and no breaker: nothing to ask
+    /// before the attempt, so it can be made after it.
+    pub const fn budget(budget: &'a RetryBudget) -> Self {
+        Self {
+            permit: None,
+            budget: Some(budget),
+        }
+    }
+}
