@@ -123,8 +123,21 @@ pub(crate) fn expand(args: &Args, item: ItemFn) -> TokenStream {
     let classifier = local_at("classifier", classifier_span);
     let hook = local_at("hook", hook_span);
     let classifier_arg = quote_spanned!(classifier_span=> &mut #classifier);
-    let hook_arg = quote_spanned!(hook_span=> &mut #hook);
-    let (admit, pass) = guards(args, &private, &attempts);
+    // The hook goes to the engine with the way to show the error in log
+    // events: `E`'s `Display` when it has one, picked here where `E` is
+    // concrete (autoref specialization), else nothing.
+
+    let text = local("text");
+    let picker = local("picker");
+    let error_text = quote! {
+        let (#attempt, #picker) = #private::ErrorTextOf::pick(#attempt);
+        let #text = {
+            use #private::{ShowDisplay as _, ShowNothing as _};
+            (&#picker).error_text()
+        };
+    };
+    let hook_arg = quote_spanned!(hook_span=> &mut #private::with_text(#text, &mut #hook));
+    let (admit, pass) = guards(args, &private, &attempts, &name);
     let decide = match pass {
         None => {
             quote!(#attempts.decide(&#policy_expr, #name, #attempt, #classifier_arg, #hook_arg))
@@ -144,11 +157,14 @@ pub(crate) fn expand(args: &Args, item: ItemFn) -> TokenStream {
             loop {
                 #admit
                 let #attempt = #run_attempt;
-                // The decision's temporaries end with this statement, so they
-                // do not live across the sleep.
-                let #delay = match #decide {
-                    #private::Step::Return(#result) => return #result,
-                    #private::Step::Sleep(#delay) => #delay,
+                // The decision's locals and temporaries end with this
+                // statement, so they do not live across the sleep.
+                let #delay = {
+                    #error_text
+                    match #decide {
+                        #private::Step::Return(#result) => return #result,
+                        #private::Step::Sleep(#delay) => #delay,
+                    }
                 };
                 #sleep;
             }
@@ -167,6 +183,7 @@ fn guards(
     args: &Args,
     private: &TokenStream,
     attempts: &syn::Ident,
+    name: &TokenStream,
 ) -> (TokenStream, Option<TokenStream>) {
     // Spanned at the user's path: a static of the wrong type is reported
     // there. Deref coercion also accepts a `&'static` or a `LazyLock`.
@@ -194,6 +211,7 @@ fn guards(
             let #from_rejected = #closure;
             let #rejected = #private::admit(
                 &mut #attempts,
+                #name,
                 #private::Guards::new().breaker(#breaker_ref) #budget,
                 #from_rejected,
             );

@@ -1,13 +1,15 @@
 //! What the `#[retry]` expansion names. Not public API: no stability
 //! promise, hidden from the docs.
 
+use core::fmt;
 use core::future::Future;
+use core::marker::PhantomData;
 
 pub use core::time::Duration;
 pub use tokio::time::sleep;
 
 pub use crate::backoff::Jitter;
-pub use crate::engine::{Attempt, Attempts, ByClassify, NoHook, Step, When};
+pub use crate::engine::{Attempt, Attempts, ByClassify, Hook, NoHook, RetryEvent, Step, When};
 pub use crate::error::{Rejected, TimedOut};
 pub use crate::guards::{Guards, Pass};
 pub use crate::policy::Policy;
@@ -75,11 +77,77 @@ impl<E: From<Rejected>> FromRejected for E {
 /// `breaker` key, so a missing `From<Rejected>` is reported once, there.
 pub fn admit<'a, E, G>(
     attempts: &mut Attempts,
+    name: &'static str,
     guards: Guards<'a>,
     rejected: G,
 ) -> Result<Pass<'a>, E>
 where
     G: FnOnce(Rejected) -> E,
 {
-    attempts.admit(guards).map_err(rejected)
+    attempts.admit(name, guards).map_err(rejected)
+}
+
+/// How `E` shows in log events: picked at the expansion's call site, where
+/// `E` is concrete, by autoref specialization — its `Display` when it has
+/// one ([`ShowDisplay`]), else nothing ([`ShowNothing`]).
+pub struct ErrorTextOf<E>(PhantomData<fn(&E)>);
+
+impl<E> ErrorTextOf<E> {
+    /// `attempt` back, with the picker for its error type. By value: a
+    /// borrow of the attempt would keep it alive across the next await.
+    pub fn pick<T>(attempt: Attempt<T, E>) -> (Attempt<T, E>, Self) {
+        (attempt, Self(PhantomData))
+    }
+}
+
+/// Chosen first, when `E: Display`.
+pub trait ShowDisplay<E> {
+    /// `E`'s `Display`.
+    fn error_text(&self) -> ErrorText<E>;
+}
+
+impl<E: fmt::Display> ShowDisplay<E> for ErrorTextOf<E> {
+    fn error_text(&self) -> ErrorText<E> {
+        Some(<E as fmt::Display>::fmt)
+    }
+}
+
+/// Chosen otherwise (one autoref further).
+pub trait ShowNothing<E> {
+    /// Nothing: the events leave the error out.
+    fn error_text(&self) -> ErrorText<E>;
+}
+
+impl<E> ShowNothing<E> for &ErrorTextOf<E> {
+    fn error_text(&self) -> ErrorText<E> {
+        None
+    }
+}
+
+/// A hook that also tells the engine how to show errors. It holds the
+/// user's hook as `dyn Hook<E>`, so its own `Hook<E>` impl needs no bound
+/// and a wrong hook is reported once, by [`with_text`].
+pub struct WithText<'h, E> {
+    hook: &'h mut dyn Hook<E>,
+    text: ErrorText<E>,
+}
+
+impl<E> Hook<E> for WithText<'_, E> {
+    fn on_retry(&mut self, event: &RetryEvent<'_, E>) {
+        self.hook.on_retry(event);
+    }
+
+    fn error_text(&self) -> ErrorText<E> {
+        self.text
+    }
+}
+
+/// How an error shows in events.
+pub type ErrorText<E> = Option<fn(&E, &mut fmt::Formatter<'_>) -> fmt::Result>;
+
+/// Wraps the user's hook; its `Hook<E>` bound is checked here, where the
+/// expansion spans the call at the user's `on_retry` path.
+/// (The text comes first: it fixes `E` before the hook is checked.)
+pub fn with_text<E, H: Hook<E>>(text: ErrorText<E>, hook: &mut H) -> WithText<'_, E> {
+    WithText { hook, text }
 }

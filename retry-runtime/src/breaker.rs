@@ -11,6 +11,7 @@ use core::time::Duration;
 
 use crate::error::Rejected;
 use crate::sync::{AtomicU64, Ordering};
+use crate::telemetry;
 use word::Word;
 
 /// A circuit breaker shared by every call to one service.
@@ -67,6 +68,8 @@ pub struct CircuitBreaker {
     // Nanoseconds (see `clock::nanos`, bit-cast from i64) at which an open
     // breaker may half-open.
     open_until: AtomicU64,
+    // How many times it has opened; for telemetry only.
+    trips: AtomicU64,
 }
 
 /// A breaker's state, as last recorded; see [`CircuitBreaker::state`].
@@ -126,6 +129,7 @@ impl CircuitBreaker {
             config,
             word: AtomicU64::new(0),
             open_until: AtomicU64::new(0),
+            trips: AtomicU64::new(0),
         }
     }
 
@@ -136,6 +140,7 @@ impl CircuitBreaker {
             config,
             word: AtomicU64::new(0),
             open_until: AtomicU64::new(0),
+            trips: AtomicU64::new(0),
         }
     }
 
@@ -147,6 +152,12 @@ impl CircuitBreaker {
     /// The breaker's name, from its configuration.
     pub const fn name(&self) -> &'static str {
         self.config.name
+    }
+
+    /// How many times the breaker has opened (tripped from closed, or
+    /// re-opened by a failed probe) since it was created.
+    pub fn trips(&self) -> u64 {
+        self.trips.load(Ordering::Relaxed)
     }
 
     /// The state as last recorded. An open breaker whose `open_for` has
@@ -218,7 +229,12 @@ impl CircuitBreaker {
                 Ordering::AcqRel,
                 Ordering::Acquire,
             ) {
-                Ok(_) => return Ok(self.permit(ticket)),
+                Ok(_) => {
+                    if let Word::Open { .. } = Word::unpack(current) {
+                        telemetry::breaker_changed(self.config.name, BreakerState::HalfOpen);
+                    }
+                    return Ok(self.permit(ticket));
+                }
                 Err(actual) => current = actual,
             }
         }
@@ -292,8 +308,12 @@ impl CircuitBreaker {
                 Ordering::Acquire,
             ) {
                 Ok(_) => {
-                    if let Word::Opening { generation } = next {
-                        self.open(generation, now());
+                    match (before, next) {
+                        (_, Word::Opening { generation }) => self.open(generation, now()),
+                        (Word::HalfOpen { .. }, Word::Closed { .. }) => {
+                            telemetry::breaker_changed(self.config.name, BreakerState::Closed);
+                        }
+                        _ => {}
                     }
                     return;
                 }
@@ -349,6 +369,8 @@ impl CircuitBreaker {
         self.open_until.store(until as u64, Ordering::Release);
         self.word
             .store(Word::Open { generation }.pack(), Ordering::Release);
+        self.trips.fetch_add(1, Ordering::Relaxed);
+        telemetry::breaker_changed(self.config.name, BreakerState::Open);
     }
 
     /// Gives back the place of a probe that ended without an outcome.

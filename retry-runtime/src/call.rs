@@ -119,11 +119,19 @@ mod sealed {
 /// bound on the error type only when a breaker is set.
 pub trait Admit<E>: sealed::Sealed {
     /// The next attempt's pass, or the error that ends the call.
-    fn admit(attempts: &mut Attempts, guards: Guards<'static>) -> Result<Pass<'static>, E>;
+    fn admit(
+        attempts: &mut Attempts,
+        name: &'static str,
+        guards: Guards<'static>,
+    ) -> Result<Pass<'static>, E>;
 }
 
 impl<E> Admit<E> for NoBreaker {
-    fn admit(_: &mut Attempts, guards: Guards<'static>) -> Result<Pass<'static>, E> {
+    fn admit(
+        _: &mut Attempts,
+        _: &'static str,
+        guards: Guards<'static>,
+    ) -> Result<Pass<'static>, E> {
         // No breaker to ask (only `breaker()` sets one, and it changes the
         // marker): the pass just carries the budget.
         Ok(guards.budget.map_or_else(Pass::default, Pass::budget))
@@ -131,8 +139,12 @@ impl<E> Admit<E> for NoBreaker {
 }
 
 impl<E: From<Rejected>> Admit<E> for WithBreaker {
-    fn admit(attempts: &mut Attempts, guards: Guards<'static>) -> Result<Pass<'static>, E> {
-        attempts.admit(guards).map_err(E::from)
+    fn admit(
+        attempts: &mut Attempts,
+        name: &'static str,
+        guards: Guards<'static>,
+    ) -> Result<Pass<'static>, E> {
+        attempts.admit(name, guards).map_err(E::from)
     }
 }
 
@@ -269,7 +281,7 @@ where
                     continue;
                 }
                 StateProj::Ready => {
-                    let pass = match K::admit(this.attempts, *this.guards) {
+                    let pass = match K::admit(this.attempts, this.name, *this.guards) {
                         Ok(pass) => pass,
                         Err(rejected) => {
                             this.state.set(State::Done);
@@ -404,7 +416,7 @@ impl<F, C, H, K> RetryBlocking<F, C, H, K> {
     {
         let mut attempts = Attempts::blocking(&self.policy);
         loop {
-            let pass = K::admit(&mut attempts, self.guards)?;
+            let pass = K::admit(&mut attempts, self.name, self.guards)?;
             let attempt = Attempt::Completed((self.op)());
             match attempts.decide_with(
                 &self.policy,

@@ -20,6 +20,7 @@ use crate::clock::Clock;
 use crate::error::Rejected;
 use crate::guards::{Guards, Pass};
 use crate::policy::Policy;
+use crate::telemetry::{self, Ending};
 
 /// One attempt's result as the engine sees it.
 #[derive(Debug)]
@@ -103,6 +104,13 @@ impl<E, F: FnMut(&E) -> bool> Classifier<E> for When<F> {
 pub trait Hook<E> {
     /// The engine is about to sleep before the next attempt.
     fn on_retry(&mut self, event: &RetryEvent<'_, E>);
+
+    /// How to show an error in log events, if the hook knows (the
+    /// `#[retry]` expansion does when `E: Display`); `None` leaves the error
+    /// out of the events.
+    fn error_text(&self) -> Option<fn(&E, &mut fmt::Formatter<'_>) -> fmt::Result> {
+        None
+    }
 }
 
 /// The hook that does nothing (the default).
@@ -205,14 +213,18 @@ impl Attempts {
     /// let policy = Policy::new().base_delay(Duration::from_millis(1));
     /// let guards = Guards::new().breaker(&BREAKER);
     /// let mut attempts = Attempts::blocking(&policy);
-    /// let pass = attempts.admit(guards).expect("closed");
+    /// let pass = attempts.admit("disk", guards).expect("closed");
     /// let failed: Result<(), io::Error> = Err(io::ErrorKind::ConnectionReset.into());
     /// let step = attempts.decide_with(&policy, "disk", pass, Attempt::Completed(failed), &mut ByClassify, &mut NoHook);
     /// // The failure tripped the breaker: no retry into it.
     /// assert!(matches!(step, Step::Return(Err(_))));
-    /// assert!(attempts.admit(guards).is_err());
+    /// assert!(attempts.admit("disk", guards).is_err());
     /// ```
-    pub fn admit<'a>(&mut self, guards: Guards<'a>) -> Result<Pass<'a>, Rejected> {
+    pub fn admit<'a>(
+        &mut self,
+        name: &'static str,
+        guards: Guards<'a>,
+    ) -> Result<Pass<'a>, Rejected> {
         let permit = match guards.breaker {
             None => None,
             Some(breaker) => {
@@ -224,6 +236,14 @@ impl Attempts {
                         if let Some(budget) = guards.budget {
                             budget.refund(mem::take(&mut self.paid));
                         }
+                        let shown: fn(&Rejected, &mut fmt::Formatter<'_>) -> fmt::Result =
+                            fmt::Display::fmt;
+                        telemetry::finished(
+                            name,
+                            Ending::Rejected,
+                            self.made,
+                            Some((&rejected, Some(shown))),
+                        );
                         return Err(rejected);
                     }
                 }
@@ -269,6 +289,12 @@ impl Attempts {
                         budget.refund(mem::take(&mut self.paid));
                     }
                 }
+                let ending = if self.made == 1 {
+                    Ending::SuccessFirstTry
+                } else {
+                    Ending::SuccessAfterRetry
+                };
+                telemetry::finished::<E>(name, ending, self.made, None);
                 return Step::Return(Ok(value));
             }
             Attempt::Completed(Err(error)) => {
@@ -286,24 +312,39 @@ impl Attempts {
             };
             permit.settle(outcome, now);
         }
-        let Some(delay) = self.retry_delay(policy, &verdict) else {
-            return Step::Return(Err(error));
+        let text = hook.error_text();
+        let give_up = |attempts: &Self, ending: Ending, error: E| {
+            telemetry::finished(name, ending, attempts.made, Some((&error, text)));
+            Step::Return(Err(error))
+        };
+        let delay = match self.retry_delay(policy, &verdict) {
+            Ok(delay) => delay,
+            Err(ending) => return give_up(self, ending, error),
         };
         // A retry into an open breaker would only be rejected.
         if breaker.is_some_and(CircuitBreaker::is_open) {
-            return Step::Return(Err(error));
+            return give_up(self, Ending::Rejected, error);
         }
         // Paid last, so tokens go only to a retry that will happen.
         if let Some(budget) = budget {
             self.paid = budget.withdraw(verdict.kind());
             if self.paid == Paid::Nothing {
-                return Step::Return(Err(error));
+                return give_up(self, Ending::Budget, error);
             }
         }
+        let max_attempts = policy.attempts_limit();
+        telemetry::retrying(
+            name,
+            self.made,
+            max_attempts,
+            delay,
+            verdict.kind(),
+            (&error, text),
+        );
         hook.on_retry(&RetryEvent {
             name,
             attempt: self.made,
-            max_attempts: policy.attempts_limit(),
+            max_attempts,
             delay,
             error: &error,
             kind: verdict.kind(),
@@ -312,16 +353,19 @@ impl Attempts {
         Step::Sleep(delay)
     }
 
-    /// The delay before the next attempt, or `None` when the call must end.
-    fn retry_delay(&mut self, policy: &Policy, verdict: &Verdict) -> Option<Duration> {
-        if !verdict.is_transient() || self.made >= policy.attempts_limit() {
-            return None;
+    /// The delay before the next attempt, or why the call must end.
+    fn retry_delay(&mut self, policy: &Policy, verdict: &Verdict) -> Result<Duration, Ending> {
+        if !verdict.is_transient() {
+            return Err(Ending::Permanent);
+        }
+        if self.made >= policy.attempts_limit() {
+            return Err(Ending::Exhausted);
         }
         let mut rng = rand::rng();
         let computed = self.backoff.next_delay(policy, &mut rng);
         let delay = match verdict.hint() {
             None => computed,
-            Some(hint) if hint > policy.max_retry_after => return None,
+            Some(hint) if hint > policy.max_retry_after => return Err(Ending::HintTooLong),
             // The hint is a floor; jitter only adds to it, by 10% at most.
             Some(hint) => {
                 let spread = match policy.jitter {
@@ -334,9 +378,9 @@ impl Attempts {
         if let (Some(limit), Some(started)) = (policy.max_elapsed, self.started) {
             let elapsed = self.clock.now().saturating_duration_since(started);
             if elapsed.saturating_add(delay) > limit {
-                return None;
+                return Err(Ending::MaxElapsed);
             }
         }
-        Some(delay)
+        Ok(delay)
     }
 }

@@ -59,6 +59,7 @@ mod policy;
 #[cfg(feature = "serde")]
 mod policy_serde;
 mod sync;
+mod telemetry;
 
 #[cfg(all(test, loom))]
 mod loom_tests;
@@ -75,6 +76,8 @@ pub use engine::{Attempt, Attempts, ByClassify, Classifier, Hook, NoHook, RetryE
 pub use error::{Rejected, TimedOut};
 pub use guards::{Guards, Pass};
 pub use policy::{Policy, PolicyError};
+#[cfg(feature = "stats")]
+pub use telemetry::{Stats, stats};
 
 /// Retries the annotated function with backoff; see the crate README for
 /// every key.

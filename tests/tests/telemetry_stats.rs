@@ -1,0 +1,87 @@
+//! Per-name statistics: exact totals after a scripted run, for the
+//! attribute and the function API.
+
+use std::time::Duration;
+
+use retry_runtime::{Policy, Stats, retry, stats};
+use tests::{Recorder, TestError, ms};
+
+fn script(rec: &Recorder, errors: &[TestError]) -> Result<u32, TestError> {
+    let n = rec.call();
+    match errors.get(n as usize - 1) {
+        Some(error) => Err(error.clone()),
+        None => Ok(n),
+    }
+}
+
+#[retry(max_attempts = 3, base_delay = "100ms", name = "stats.fetch")]
+async fn fetch(rec: &Recorder, errors: &[TestError]) -> Result<u32, TestError> {
+    script(rec, errors)
+}
+
+#[tokio::test(start_paused = true)]
+async fn totals_of_a_scripted_run() {
+    assert_eq!(stats("stats.fetch"), None, "nothing recorded yet");
+    assert_eq!(
+        fetch(
+            &Recorder::new(),
+            &[TestError::Transient, TestError::Throttled(ms(350))]
+        )
+        .await,
+        Ok(3)
+    );
+    assert_eq!(
+        fetch(&Recorder::new(), &[TestError::Permanent]).await,
+        Err(TestError::Permanent)
+    );
+    let always = [
+        TestError::Transient,
+        TestError::Transient,
+        TestError::Transient,
+    ];
+    assert_eq!(
+        fetch(&Recorder::new(), &always).await,
+        Err(TestError::Transient)
+    );
+    assert_eq!(fetch(&Recorder::new(), &[]).await, Ok(1));
+
+    let mut expected = Stats::default();
+    expected.calls = 4;
+    expected.attempts = 3 + 1 + 3 + 1;
+    expected.retries = 4;
+    expected.waited = ms(100) + ms(350) + ms(100) + ms(200);
+    expected.success_first_try = 1;
+    expected.success_after_retry = 1;
+    expected.failed_permanent = 1;
+    expected.failed_exhausted = 1;
+    assert_eq!(stats("stats.fetch"), Some(expected));
+}
+
+#[test]
+fn the_function_api_counts_under_its_name() {
+    let mut calls = 0;
+    let result: Result<u32, TestError> = Policy::new()
+        .base_delay(Duration::from_millis(1))
+        .retry_blocking(|| {
+            calls += 1;
+            if calls < 3 {
+                Err(TestError::Transient)
+            } else {
+                Ok(calls)
+            }
+        })
+        .name("stats.blocking")
+        .call();
+    assert_eq!(result, Ok(3));
+    let totals = stats("stats.blocking").expect("recorded");
+    assert_eq!(
+        (
+            totals.calls,
+            totals.attempts,
+            totals.retries,
+            totals.success_after_retry
+        ),
+        (1, 3, 2, 1)
+    );
+    assert_eq!(totals.waited, ms(1) + ms(2));
+}
