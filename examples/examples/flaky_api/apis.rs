@@ -23,7 +23,9 @@ pub enum ApiError {
     #[classify(source)]
     Http(#[from] HttpError),
     /// The request failed on the wire (refused, reset, closed early).
-    #[error(transparent)]
+    /// Shown with its causes: reqwest's own text only says "error sending
+    /// request".
+    #[error("{}", Causes(.0))]
     #[classify(source)]
     Transport(#[from] reqwest::Error),
     /// An attempt ran past the policy's timeout.
@@ -34,6 +36,21 @@ pub enum ApiError {
     #[error(transparent)]
     #[classify(permanent)]
     Rejected(#[from] Rejected),
+}
+
+/// An error and its sources, joined by `: `.
+struct Causes<'a>(&'a dyn std::error::Error);
+
+impl std::fmt::Display for Causes<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)?;
+        let mut source = self.0.source();
+        while let Some(cause) = source {
+            write!(f, ": {cause}")?;
+            source = cause.source();
+        }
+        Ok(())
+    }
 }
 
 // --- the code forge: 3 attempts, 1 s base -----------------------------------
@@ -115,28 +132,38 @@ impl Clients {
     /// The forge: an issue's text.
     #[retry(policy = FORGE_POLICY, breaker = FORGE_BREAKER, budget = FORGE_BUDGET, jitter, name = "forge.get_issue")]
     pub async fn get_issue(&self, number: u64, fault: &str) -> Result<String, ApiError> {
-        let url = format!("{}/forge/issues/{number}?{fault}", self.base);
-        let response = check(self.http.get(url).send().await?)?;
-        Ok(response.text().await?)
+        let path = format!("/forge/issues/{number}");
+        let request = self.http.get(format!("{}{path}?{fault}", self.base));
+        send(request, &path).await
     }
 
     /// The LLM API: the next message of chat `chat`, answering `prompt`.
     #[retry(policy = LLM_POLICY, breaker = LLM_BREAKER, budget = LLM_BUDGET, jitter, name = "llm.complete")]
     pub async fn complete(&self, chat: u32, prompt: &str, fault: &str) -> Result<String, ApiError> {
-        let url = format!("{}/llm/chats/{chat}/messages?{fault}", self.base);
-        // The body is built per attempt: a retried body cannot give away
-        // what it received once.
-        let request = self.http.post(url).body(prompt.to_owned());
-        let response = check(request.send().await?)?;
-        Ok(response.text().await?)
+        let path = format!("/llm/chats/{chat}/messages");
+        // The request, body included, is built per attempt: a retried body
+        // cannot give away what it received once.
+        let request = self.http.post(format!("{}{path}?{fault}", self.base));
+        send(request.body(prompt.to_owned()), &path).await
     }
 
     /// The local model server: a generation from `prompt` for job `job`.
     #[retry(policy = LOCAL_POLICY, breaker = LOCAL_BREAKER, budget = LOCAL_BUDGET, jitter, name = "local_model.generate")]
     pub async fn generate(&self, job: u32, prompt: &str, fault: &str) -> Result<String, ApiError> {
-        let url = format!("{}/local/jobs/{job}/generate?{fault}", self.base);
-        let request = self.http.post(url).body(prompt.to_owned());
-        let response = check(request.send().await?)?;
-        Ok(response.text().await?)
+        let path = format!("/local/jobs/{job}/generate");
+        let request = self.http.post(format!("{}{path}?{fault}", self.base));
+        send(request.body(prompt.to_owned()), &path).await
     }
+}
+
+/// Sends one request and reads the answer's text; `check` turns an error
+/// status into an `HttpError` that keeps the server's `Retry-After`.
+///
+/// Errors name `path` rather than the full URL: the host is the same for
+/// every call and the query is the demo's instruction to the server, both
+/// noise in the timeline. (An application would keep the URL.)
+async fn send(request: reqwest::RequestBuilder, path: &str) -> Result<String, ApiError> {
+    let response = request.send().await.map_err(reqwest::Error::without_url)?;
+    let response = check(response).map_err(|error| error.with_url(path))?;
+    Ok(response.text().await.map_err(reqwest::Error::without_url)?)
 }

@@ -10,6 +10,7 @@ mod apis;
 mod args;
 mod scenes;
 mod speed;
+mod summary;
 mod timeline;
 
 use std::process::ExitCode;
@@ -17,8 +18,9 @@ use std::time::{Duration, Instant};
 
 use examples::flaky_server::FlakyServer;
 
-use apis::{Clients, FORGE_API};
+use apis::{Clients, FORGE_API, FORGE_BREAKER, LLM_BREAKER, LOCAL_BREAKER};
 use args::Args;
+use summary::Api;
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -58,11 +60,41 @@ async fn main() -> ExitCode {
     );
     scenes::run(&Clients::new(base), args.speed).await;
 
+    let attempts = summary::print(&[
+        Api {
+            label: "forge",
+            names: &["forge.get_issue"],
+            breaker: &FORGE_BREAKER,
+        },
+        Api {
+            label: "llm",
+            names: &["llm.complete"],
+            breaker: &LLM_BREAKER,
+        },
+        Api {
+            label: "local_model",
+            names: &["local_model.generate"],
+            breaker: &LOCAL_BREAKER,
+        },
+    ]);
+
+    println!();
+    let mut code = ExitCode::SUCCESS;
     if let Some(server) = &server {
-        println!("\nthe server received {} requests", server.total_requests());
+        // Every attempt is one request: the library's count and the
+        // server's must agree (CI runs the demo and relies on this).
+        let requests = server.total_requests();
+        if u64::from(requests) == attempts {
+            println!("the server received {requests} requests, one per attempt");
+        } else {
+            println!(
+                "the server received {requests} requests, but {attempts} attempts were counted"
+            );
+            code = ExitCode::FAILURE;
+        }
     }
     println!("wall time {:.2?}", started.elapsed());
-    ExitCode::SUCCESS
+    code
 }
 
 /// `--serve`: only the server, until the process is interrupted.

@@ -89,22 +89,13 @@ async fn show(call: impl Future<Output = Result<String, ApiError>>) -> bool {
     result.is_ok()
 }
 
-/// The error without the URL the timeline already showed.
+/// The error, with the breaker's wait rounded.
 fn short(error: &ApiError) -> String {
     match error {
-        ApiError::Http(http) => match http.retry_after() {
-            Some(hint) => format!("HTTP {} (retry after {hint:?})", http.status()),
-            None => format!("HTTP {}", http.status()),
-        },
-        ApiError::Transport(e) if e.is_timeout() => "timed out".to_owned(),
-        ApiError::Transport(_) => "the request failed on the wire".to_owned(),
-        ApiError::TimedOut(timed_out) => timed_out.to_string(),
         ApiError::Rejected(r) if r.state == BreakerState::Open => format!(
             "rejected: circuit breaker `{}` is open for {:.0?} more",
             r.breaker, r.retry_in
         ),
-        ApiError::Rejected(r) => {
-            format!("rejected: circuit breaker `{}` is {}", r.breaker, r.state)
-        }
+        other => other.to_string(),
     }
 }
