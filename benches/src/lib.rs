@@ -3,4 +3,5 @@
 //! `BENCHMARKS.md`.
 
 pub mod chart;
+pub mod outage;
 pub mod storm;
