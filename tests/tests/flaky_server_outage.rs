@@ -150,7 +150,7 @@ static CROWD_BREAKER: CircuitBreaker = CircuitBreaker::new(
 );
 static CROWD_BUDGET: RetryBudget = RetryBudget::new().capacity(CAPACITY).retry_cost(RETRY_COST);
 
-#[retry(policy = API, breaker = CROWD_BREAKER, budget = CROWD_BUDGET)]
+#[retry(policy = API, breaker = CROWD_BREAKER, budget = CROWD_BUDGET, name = "crowd")]
 async fn crowd_fetch(
     client: &reqwest::Client,
     url: &str,
@@ -164,7 +164,7 @@ static LENIENT_BREAKER: CircuitBreaker =
     CircuitBreaker::new(BreakerConfig::new("lenient").failure_threshold(10_000));
 static LENIENT_BUDGET: RetryBudget = RetryBudget::new().capacity(CAPACITY).retry_cost(RETRY_COST);
 
-#[retry(policy = API, breaker = LENIENT_BREAKER, budget = LENIENT_BUDGET)]
+#[retry(policy = API, breaker = LENIENT_BREAKER, budget = LENIENT_BUDGET, name = "lenient")]
 async fn lenient_fetch(
     client: &reqwest::Client,
     url: &str,
@@ -245,6 +245,13 @@ async fn two_hundred_callers_in_an_outage_make_no_more_requests_than_the_budget_
         }
     }
     assert_eq!(CROWD_BREAKER.state(), BreakerState::Open);
+    // The library's own statistics tell the same story.
+    let stats = retry_runtime::stats("crowd").expect("calls were made");
+    assert_eq!(stats.calls, u64::from(CALLERS));
+    assert_eq!(stats.attempts, u64::from(requests));
+    // `retries` counts sleeps started; the breaker may reject what follows.
+    assert!(stats.retries >= u64::from(crowd.retries()));
+    assert_eq!(stats.success_first_try + stats.success_after_retry, 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
