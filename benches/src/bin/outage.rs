@@ -18,7 +18,7 @@ fn main() {
     for protection in Protection::ALL {
         let r = run(protection, setup);
         println!(
-            "| {} | {} | {} | {:.3} | {} | {}/{} |",
+            "| {} | {} | {} | {:.4} | {} | {}/{} |",
             protection.name(),
             r.calls_in_outage,
             r.requests_in_outage,
