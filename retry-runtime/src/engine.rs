@@ -155,15 +155,18 @@ pub struct Attempts {
 
 impl Attempts {
     /// A call measured on tokio's clock (for async code).
+    #[inline]
     pub fn new(policy: &Policy) -> Self {
         Self::with_clock(policy, Clock::Tokio)
     }
 
     /// A call measured on the system clock (for blocking code).
+    #[inline]
     pub fn blocking(policy: &Policy) -> Self {
         Self::with_clock(policy, Clock::System)
     }
 
+    #[inline]
     fn with_clock(policy: &Policy, clock: Clock) -> Self {
         let started = policy.max_elapsed.map(|_| clock.now());
         Self {
@@ -176,6 +179,7 @@ impl Attempts {
     }
 
     /// Attempts made so far.
+    #[inline]
     pub fn made(&self) -> u32 {
         self.made
     }
@@ -264,6 +268,7 @@ impl Attempts {
     /// - a retry happens only if the budget pays for it (else the error is
     ///   returned); a success refunds the budget: the cost of the retry
     ///   that succeeded, or the first-try refund.
+    #[inline]
     pub fn decide_with<T, E>(
         &mut self,
         policy: &Policy,
@@ -274,35 +279,60 @@ impl Attempts {
         hook: &mut impl Hook<E>,
     ) -> Step<T, E> {
         self.made = self.made.saturating_add(1);
-        let Pass { permit, budget } = pass;
-        let clock = self.clock;
-        let now = move || clock.nanos();
-        let (error, verdict) = match attempt {
+        // The success path stays small enough to inline at every call
+        // site; the failure path is a call.
+        match attempt {
             Attempt::Completed(Ok(value)) => {
-                if let Some(permit) = permit {
-                    permit.settle(Outcome::Success, now);
-                }
-                if let Some(budget) = budget {
-                    if self.made == 1 {
-                        budget.first_try_succeeded();
-                    } else {
-                        budget.refund(mem::take(&mut self.paid));
-                    }
-                }
-                let ending = if self.made == 1 {
-                    Ending::SuccessFirstTry
-                } else {
-                    Ending::SuccessAfterRetry
-                };
-                telemetry::finished::<E>(name, ending, self.made, None);
-                return Step::Return(Ok(value));
+                self.succeeded(name, pass);
+                Step::Return(Ok(value))
             }
             Attempt::Completed(Err(error)) => {
                 let verdict = classifier.verdict(&error);
-                (error, verdict)
+                self.failed(policy, name, pass, error, verdict, hook)
             }
-            Attempt::TimedOut(error) => (error, Verdict::timeout()),
+            Attempt::TimedOut(error) => {
+                self.failed(policy, name, pass, error, Verdict::timeout(), hook)
+            }
+        }
+    }
+
+    /// Settles a success with the breaker and the budget, and records it.
+    #[inline]
+    fn succeeded(&mut self, name: &'static str, pass: Pass<'_>) {
+        let Pass { permit, budget } = pass;
+        if let Some(permit) = permit {
+            let clock = self.clock;
+            permit.settle(Outcome::Success, move || clock.nanos());
+        }
+        if let Some(budget) = budget {
+            if self.made == 1 {
+                budget.first_try_succeeded();
+            } else {
+                budget.refund(mem::take(&mut self.paid));
+            }
+        }
+        let ending = if self.made == 1 {
+            Ending::SuccessFirstTry
+        } else {
+            Ending::SuccessAfterRetry
         };
+        telemetry::finished::<()>(name, ending, self.made, None);
+    }
+
+    /// Settles a failure and decides between a retry and the end.
+    #[inline(never)]
+    fn failed<T, E>(
+        &mut self,
+        policy: &Policy,
+        name: &'static str,
+        pass: Pass<'_>,
+        error: E,
+        verdict: Verdict,
+        hook: &mut impl Hook<E>,
+    ) -> Step<T, E> {
+        let Pass { permit, budget } = pass;
+        let clock = self.clock;
+        let now = move || clock.nanos();
         let breaker = permit.as_ref().map(Permit::breaker);
         if let Some(permit) = permit {
             let outcome = if verdict.is_transient() {

@@ -192,6 +192,7 @@ impl Policy {
     }
 
     /// `max_attempts` as the engine uses it: at least 1.
+    #[inline]
     pub(crate) const fn attempts_limit(&self) -> u32 {
         if self.max_attempts == 0 {
             1

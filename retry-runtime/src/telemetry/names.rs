@@ -18,6 +18,7 @@ pub(super) struct Slot<T> {
 }
 
 /// The value of `name`'s slot in `table`, claiming a free slot on first use.
+#[inline]
 pub(super) fn find<T>(table: &'static [Slot<T>; SLOTS], name: &'static str) -> Option<&'static T> {
     // Fibonacci hashing of the address.
     let start = (name.as_ptr() as usize).wrapping_mul(0x9E37_79B9_7F4A_7C15_u64 as usize) >> 8;

@@ -59,6 +59,7 @@ static TABLE: [Slot<Counters>; SLOTS] = [const {
     }
 }; SLOTS];
 
+#[inline]
 fn counters(name: &'static str) -> Option<&'static Counters> {
     names::find(&TABLE, name)
 }
@@ -71,6 +72,7 @@ pub(super) fn retrying(name: &'static str, delay: Duration) {
     }
 }
 
+#[inline]
 pub(super) fn finished(name: &'static str, ending: Ending, attempts: u32) {
     if let Some(counters) = counters(name) {
         counters.outcomes[ending.outcome_index()].fetch_add(1, Ordering::Relaxed);
