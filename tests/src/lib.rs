@@ -96,6 +96,17 @@ impl Default for Recorder {
     }
 }
 
+/// Records a call on `rec`, then fails with the call's entry of `errors`
+/// (the first call gets the first), or succeeds with the call's number
+/// once the script runs out.
+pub fn script(rec: &Recorder, errors: &[TestError]) -> Result<u32, TestError> {
+    let n = rec.call();
+    match errors.get(n as usize - 1) {
+        Some(error) => Err(error.clone()),
+        None => Ok(n),
+    }
+}
+
 /// Milliseconds, for short schedules in assertions.
 pub fn ms(n: u64) -> Duration {
     Duration::from_millis(n)

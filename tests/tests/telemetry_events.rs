@@ -6,16 +6,8 @@ use std::time::Duration;
 
 use retry_runtime::{BreakerConfig, CircuitBreaker, RetryBudget, retry};
 use tests::capture::{Captured, capture};
-use tests::{Recorder, TestError, ms};
+use tests::{Recorder, TestError, ms, script};
 use tracing::Level;
-
-fn script(rec: &Recorder, errors: &[TestError]) -> Result<u32, TestError> {
-    let n = rec.call();
-    match errors.get(n as usize - 1) {
-        Some(error) => Err(error.clone()),
-        None => Ok(n),
-    }
-}
 
 #[retry(max_attempts = 3, base_delay = "100ms", name = "demo.fetch")]
 async fn fetch(rec: &Recorder, errors: &[TestError]) -> Result<u32, TestError> {

@@ -9,15 +9,7 @@ use std::time::Duration;
 use metrics_util::debugging::{DebugValue, DebuggingRecorder};
 use metrics_util::{CompositeKey, MetricKind};
 use retry_runtime::{BreakerConfig, CircuitBreaker, RetryBudget, retry};
-use tests::{Recorder, TestError};
-
-fn script(rec: &Recorder, errors: &[TestError]) -> Result<u32, TestError> {
-    let n = rec.call();
-    match errors.get(n as usize - 1) {
-        Some(error) => Err(error.clone()),
-        None => Ok(n),
-    }
-}
+use tests::{Recorder, TestError, script};
 
 #[retry(max_attempts = 3, base_delay = "100ms", name = "m.fetch")]
 async fn fetch(rec: &Recorder, errors: &[TestError]) -> Result<u32, TestError> {

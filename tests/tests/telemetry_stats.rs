@@ -4,15 +4,7 @@
 use std::time::Duration;
 
 use retry_runtime::{Policy, Stats, retry, stats};
-use tests::{Recorder, TestError, ms};
-
-fn script(rec: &Recorder, errors: &[TestError]) -> Result<u32, TestError> {
-    let n = rec.call();
-    match errors.get(n as usize - 1) {
-        Some(error) => Err(error.clone()),
-        None => Ok(n),
-    }
-}
+use tests::{Recorder, TestError, ms, script};
 
 #[retry(max_attempts = 3, base_delay = "100ms", name = "stats.fetch")]
 async fn fetch(rec: &Recorder, errors: &[TestError]) -> Result<u32, TestError> {
