@@ -1,6 +1,7 @@
 //! Helpers shared by the workspace's tests: a scripted error type and a
 //! recorder of when each attempt ran, on tokio's (virtual) clock.
 
+pub mod api_error;
 pub mod capture;
 pub mod raw_http;
 

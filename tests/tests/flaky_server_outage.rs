@@ -8,27 +8,10 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use examples::flaky_server::FlakyServer;
-use retry_runtime::http::{HttpError, check};
 use retry_runtime::{
-    BreakerConfig, BreakerState, CircuitBreaker, Classify, Jitter, Policy, Rejected, RetryBudget,
-    TimedOut, retry,
+    BreakerConfig, BreakerState, CircuitBreaker, Jitter, Policy, RetryBudget, retry,
 };
-
-#[derive(Debug, thiserror::Error, Classify)]
-enum ApiError {
-    #[error(transparent)]
-    #[classify(source)]
-    Http(#[from] HttpError),
-    #[error(transparent)]
-    #[classify(source)]
-    Transport(#[from] reqwest::Error),
-    #[error(transparent)]
-    #[classify(source)]
-    TimedOut(#[from] TimedOut),
-    #[error(transparent)]
-    #[classify(permanent)]
-    Rejected(#[from] Rejected),
-}
+use tests::api_error::{ApiError, get_text};
 
 /// Three attempts, 10 ms base, full jitter: two retries wanted per call.
 const API: Policy = Policy::new()
@@ -40,8 +23,7 @@ const API: Policy = Policy::new()
 /// the breaker admits, and each such attempt is one request.
 async fn get(client: &reqwest::Client, url: &str, tries: &AtomicU32) -> Result<String, ApiError> {
     tries.fetch_add(1, Ordering::Relaxed);
-    let response = check(client.get(url).send().await?)?;
-    Ok(response.text().await?)
+    get_text(client, url).await
 }
 
 // --- an outage window, without and with a breaker ---------------------------

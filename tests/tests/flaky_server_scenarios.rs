@@ -7,41 +7,8 @@
 use std::time::{Duration, Instant};
 
 use examples::flaky_server::FlakyServer;
-use retry_runtime::http::{HttpError, check};
-use retry_runtime::{Classify, Kind, Policy, Rejected, TimedOut, retry};
-
-/// What a client of an HTTP API returns: one derive, no hand-written impl.
-#[derive(Debug, thiserror::Error, Classify)]
-enum ApiError {
-    #[error(transparent)]
-    #[classify(source)]
-    Http(#[from] HttpError),
-    #[error(transparent)]
-    #[classify(source)]
-    Transport(#[from] reqwest::Error),
-    #[error(transparent)]
-    #[classify(source)]
-    TimedOut(#[from] TimedOut),
-    #[error(transparent)]
-    #[classify(permanent)]
-    Rejected(#[from] Rejected),
-}
-
-impl ApiError {
-    fn status(&self) -> Option<u16> {
-        match self {
-            ApiError::Http(error) => Some(error.status()),
-            _ => None,
-        }
-    }
-
-    fn hint(&self) -> Option<Duration> {
-        match self {
-            ApiError::Http(error) => error.retry_after(),
-            _ => None,
-        }
-    }
-}
+use retry_runtime::{Classify, Kind, Policy, retry};
+use tests::api_error::{ApiError, get_text};
 
 /// Four attempts, 20 ms doubling, no jitter: the waits are known, so their
 /// sum is a lower bound on the call's time.
@@ -56,8 +23,7 @@ const API_WITH_TIMEOUT: Policy = API.timeout(Duration::from_millis(100));
 const SHORT_HINTS: Policy = API.max_retry_after(Duration::from_millis(500));
 
 async fn get(client: &reqwest::Client, url: &str) -> Result<String, ApiError> {
-    let response = check(client.get(url).send().await?)?;
-    Ok(response.text().await?)
+    get_text(client, url).await
 }
 
 #[retry(policy = API)]

@@ -6,21 +6,8 @@ use std::time::{Duration, SystemTime};
 
 use retry_runtime::http::{HttpError, check};
 use retry_runtime::{Classify, Kind, Verdict, retry};
+use tests::api_error::ApiError;
 use tests::raw_http::{RawServer, Reply, response};
-
-/// What a client of an HTTP API returns: one derive, no hand-written impl.
-#[derive(Debug, thiserror::Error, retry_runtime::Classify)]
-enum ApiError {
-    #[error(transparent)]
-    #[classify(source)]
-    Http(#[from] HttpError),
-    #[error(transparent)]
-    #[classify(source)]
-    Transport(#[from] reqwest::Error),
-    #[error(transparent)]
-    #[classify(source)]
-    Io(#[from] std::io::Error),
-}
 
 async fn get(url: &str) -> Result<String, ApiError> {
     let response = check(reqwest::get(url).await?)?;
