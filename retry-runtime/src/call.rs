@@ -55,12 +55,7 @@ impl Policy {
     {
         Retry {
             op,
-            classifier: ByClassify,
-            hook: NoHook,
-            policy: *self,
-            name: DEFAULT_NAME,
-            guards: Guards::new(),
-            breaker: PhantomData,
+            options: Options::new(*self),
             attempts: Attempts::new(self),
             state: State::Start,
         }
@@ -89,12 +84,7 @@ impl Policy {
     pub fn retry_blocking<F>(&self, op: F) -> RetryBlocking<F> {
         RetryBlocking {
             op,
-            classifier: ByClassify,
-            hook: NoHook,
-            policy: *self,
-            name: DEFAULT_NAME,
-            guards: Guards::new(),
-            breaker: PhantomData,
+            options: Options::new(*self),
         }
     }
 }
@@ -148,6 +138,90 @@ impl<E: From<Rejected>> Admit<E> for WithBreaker {
     }
 }
 
+/// What configures a function-API call, async or blocking: how errors are
+/// classified, the hook, the policy, the name and the shared protections
+/// (`K` marks whether a breaker is among them).
+struct Options<C, H, K> {
+    classifier: C,
+    hook: H,
+    policy: Policy,
+    name: &'static str,
+    guards: Guards<'static>,
+    breaker: PhantomData<fn() -> K>,
+}
+
+impl Options<ByClassify, NoHook, NoBreaker> {
+    fn new(policy: Policy) -> Self {
+        Options {
+            classifier: ByClassify,
+            hook: NoHook,
+            policy,
+            name: DEFAULT_NAME,
+            guards: Guards::new(),
+            breaker: PhantomData,
+        }
+    }
+}
+
+impl<C, H, K> Options<C, H, K> {
+    fn when<P>(self, predicate: P) -> Options<When<P>, H, K> {
+        let Options {
+            hook,
+            policy,
+            name,
+            guards,
+            breaker,
+            ..
+        } = self;
+        Options {
+            classifier: When(predicate),
+            hook,
+            policy,
+            name,
+            guards,
+            breaker,
+        }
+    }
+
+    fn on_retry<G>(self, hook: G) -> Options<C, G, K> {
+        let Options {
+            classifier,
+            policy,
+            name,
+            guards,
+            breaker,
+            ..
+        } = self;
+        Options {
+            classifier,
+            hook,
+            policy,
+            name,
+            guards,
+            breaker,
+        }
+    }
+
+    fn breaker(self, breaker: &'static CircuitBreaker) -> Options<C, H, WithBreaker> {
+        let Options {
+            classifier,
+            hook,
+            policy,
+            name,
+            guards,
+            ..
+        } = self;
+        Options {
+            classifier,
+            hook,
+            policy,
+            name,
+            guards: guards.breaker(breaker),
+            breaker: PhantomData,
+        }
+    }
+}
+
 pin_project! {
     /// A retrying call in progress; see [`Policy::retry`]. Configure it with
     /// [`when`](Self::when), [`on_retry`](Self::on_retry),
@@ -156,12 +230,7 @@ pin_project! {
     #[must_use = "futures do nothing unless you `.await` or poll them"]
     pub struct Retry<F, Fut, C = ByClassify, H = NoHook, K = NoBreaker> {
         op: F,
-        classifier: C,
-        hook: H,
-        policy: Policy,
-        name: &'static str,
-        guards: Guards<'static>,
-        breaker: PhantomData<fn() -> K>,
+        options: Options<C, H, K>,
         attempts: Attempts,
         #[pin]
         state: State<Fut>,
@@ -188,12 +257,7 @@ impl<F, Fut, C, H, K> Retry<F, Fut, C, H, K> {
     pub fn when<P>(self, predicate: P) -> Retry<F, Fut, When<P>, H, K> {
         Retry {
             op: self.op,
-            classifier: When(predicate),
-            hook: self.hook,
-            policy: self.policy,
-            name: self.name,
-            guards: self.guards,
-            breaker: self.breaker,
+            options: self.options.when(predicate),
             attempts: self.attempts,
             state: self.state,
         }
@@ -203,12 +267,7 @@ impl<F, Fut, C, H, K> Retry<F, Fut, C, H, K> {
     pub fn on_retry<G>(self, hook: G) -> Retry<F, Fut, C, G, K> {
         Retry {
             op: self.op,
-            classifier: self.classifier,
-            hook,
-            policy: self.policy,
-            name: self.name,
-            guards: self.guards,
-            breaker: self.breaker,
+            options: self.options.on_retry(hook),
             attempts: self.attempts,
             state: self.state,
         }
@@ -216,13 +275,13 @@ impl<F, Fut, C, H, K> Retry<F, Fut, C, H, K> {
 
     /// Names the call in events (default `"retry"`).
     pub fn name(mut self, name: &'static str) -> Self {
-        self.name = name;
+        self.options.name = name;
         self
     }
 
     /// Pays for each retry from `budget`; see [`RetryBudget`].
     pub fn budget(mut self, budget: &'static RetryBudget) -> Self {
-        self.guards = self.guards.budget(budget);
+        self.options.guards = self.options.guards.budget(budget);
         self
     }
 
@@ -247,12 +306,7 @@ impl<F, Fut, C, H, K> Retry<F, Fut, C, H, K> {
     pub fn breaker(self, breaker: &'static CircuitBreaker) -> Retry<F, Fut, C, H, WithBreaker> {
         Retry {
             op: self.op,
-            classifier: self.classifier,
-            hook: self.hook,
-            policy: self.policy,
-            name: self.name,
-            guards: self.guards.breaker(breaker),
-            breaker: PhantomData,
+            options: self.options.breaker(breaker),
             attempts: self.attempts,
             state: self.state,
         }
@@ -272,16 +326,25 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let mut this = self.project();
+        let Options {
+            classifier,
+            hook,
+            policy,
+            name,
+            guards,
+            ..
+        } = this.options;
+        let (name, guards) = (*name, *guards);
         loop {
             let (attempt, pass) = match this.state.as_mut().project() {
                 StateProj::Start => {
                     // The clock of `max_elapsed` starts at the first poll.
-                    *this.attempts = Attempts::new(this.policy);
+                    *this.attempts = Attempts::new(policy);
                     this.state.set(State::Ready);
                     continue;
                 }
                 StateProj::Ready => {
-                    let pass = match K::admit(this.attempts, this.name, *this.guards) {
+                    let pass = match K::admit(this.attempts, name, guards) {
                         Ok(pass) => pass,
                         Err(rejected) => {
                             this.state.set(State::Done);
@@ -289,7 +352,7 @@ where
                         }
                     };
                     let body = (this.op)();
-                    match this.policy.timeout {
+                    match policy.timeout {
                         Some(limit) => this.state.set(State::RunningTimed {
                             body: tokio::time::timeout(limit, body),
                             pass,
@@ -305,7 +368,7 @@ where
                     let attempt = match ready!(body.poll(cx)) {
                         Ok(result) => Attempt::Completed(result),
                         Err(_) => {
-                            let limit = this.policy.timeout.unwrap_or_default();
+                            let limit = policy.timeout.unwrap_or_default();
                             Attempt::TimedOut(E::from(TimedOut::new(limit)))
                         }
                     };
@@ -318,14 +381,10 @@ where
                 }
                 StateProj::Done => panic!("`Retry` polled after it completed"),
             };
-            match this.attempts.decide_with(
-                this.policy,
-                this.name,
-                pass,
-                attempt,
-                this.classifier,
-                this.hook,
-            ) {
+            match this
+                .attempts
+                .decide_with(policy, name, pass, attempt, classifier, hook)
+            {
                 Step::Return(result) => {
                     this.state.set(State::Done);
                     return Poll::Ready(result);
@@ -343,12 +402,7 @@ where
 #[must_use = "nothing runs until `.call()`"]
 pub struct RetryBlocking<F, C = ByClassify, H = NoHook, K = NoBreaker> {
     op: F,
-    classifier: C,
-    hook: H,
-    policy: Policy,
-    name: &'static str,
-    guards: Guards<'static>,
-    breaker: PhantomData<fn() -> K>,
+    options: Options<C, H, K>,
 }
 
 impl<F, C, H, K> RetryBlocking<F, C, H, K> {
@@ -357,12 +411,7 @@ impl<F, C, H, K> RetryBlocking<F, C, H, K> {
     pub fn when<P>(self, predicate: P) -> RetryBlocking<F, When<P>, H, K> {
         RetryBlocking {
             op: self.op,
-            classifier: When(predicate),
-            hook: self.hook,
-            policy: self.policy,
-            name: self.name,
-            guards: self.guards,
-            breaker: self.breaker,
+            options: self.options.when(predicate),
         }
     }
 
@@ -370,24 +419,19 @@ impl<F, C, H, K> RetryBlocking<F, C, H, K> {
     pub fn on_retry<G>(self, hook: G) -> RetryBlocking<F, C, G, K> {
         RetryBlocking {
             op: self.op,
-            classifier: self.classifier,
-            hook,
-            policy: self.policy,
-            name: self.name,
-            guards: self.guards,
-            breaker: self.breaker,
+            options: self.options.on_retry(hook),
         }
     }
 
     /// Names the call in events (default `"retry"`).
     pub fn name(mut self, name: &'static str) -> Self {
-        self.name = name;
+        self.options.name = name;
         self
     }
 
     /// Pays for each retry from `budget`; see [`RetryBudget`].
     pub fn budget(mut self, budget: &'static RetryBudget) -> Self {
-        self.guards = self.guards.budget(budget);
+        self.options.guards = self.options.guards.budget(budget);
         self
     }
 
@@ -397,12 +441,7 @@ impl<F, C, H, K> RetryBlocking<F, C, H, K> {
     pub fn breaker(self, breaker: &'static CircuitBreaker) -> RetryBlocking<F, C, H, WithBreaker> {
         RetryBlocking {
             op: self.op,
-            classifier: self.classifier,
-            hook: self.hook,
-            policy: self.policy,
-            name: self.name,
-            guards: self.guards.breaker(breaker),
-            breaker: PhantomData,
+            options: self.options.breaker(breaker),
         }
     }
 
@@ -414,18 +453,19 @@ impl<F, C, H, K> RetryBlocking<F, C, H, K> {
         H: Hook<E>,
         K: Admit<E>,
     {
-        let mut attempts = Attempts::blocking(&self.policy);
+        let Options {
+            mut classifier,
+            mut hook,
+            policy,
+            name,
+            guards,
+            ..
+        } = self.options;
+        let mut attempts = Attempts::blocking(&policy);
         loop {
-            let pass = K::admit(&mut attempts, self.name, self.guards)?;
+            let pass = K::admit(&mut attempts, name, guards)?;
             let attempt = Attempt::Completed((self.op)());
-            match attempts.decide_with(
-                &self.policy,
-                self.name,
-                pass,
-                attempt,
-                &mut self.classifier,
-                &mut self.hook,
-            ) {
+            match attempts.decide_with(&policy, name, pass, attempt, &mut classifier, &mut hook) {
                 Step::Return(result) => return result,
                 Step::Sleep(delay) => std::thread::sleep(delay),
             }
