@@ -108,6 +108,17 @@ pub fn script(rec: &Recorder, errors: &[TestError]) -> Result<u32, TestError> {
     }
 }
 
+/// Records a call on `rec`; the first `fail` calls fail with a transient
+/// error, later ones answer their call number.
+pub fn flaky(rec: &Recorder, fail: u32) -> Result<u32, TestError> {
+    let n = rec.call();
+    if n <= fail {
+        Err(TestError::Transient)
+    } else {
+        Ok(n)
+    }
+}
+
 /// Milliseconds, for short schedules in assertions.
 pub fn ms(n: u64) -> Duration {
     Duration::from_millis(n)

@@ -7,16 +7,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use retry_runtime::{Jitter, Kind, Policy, RetryEvent, TimedOut, retry};
-use tests::{Recorder, TestError, ms};
-
-fn flaky(rec: &Recorder, fail: u32) -> Result<u32, TestError> {
-    let n = rec.call();
-    if n <= fail {
-        Err(TestError::Transient)
-    } else {
-        Ok(n)
-    }
-}
+use tests::{Recorder, TestError, flaky, ms};
 
 // --- backoff keys ----------------------------------------------------------
 
@@ -293,7 +284,7 @@ mod renamed {
 
     #[my_retry::retry(crate = my_retry, base_delay = "10ms")]
     pub async fn through_alias(rec: &Recorder) -> Result<u32, TestError> {
-        super::flaky(rec, 1)
+        tests::flaky(rec, 1)
     }
 }
 

@@ -8,17 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use retry_runtime::retry;
-use tests::{Recorder, TestError, ms};
-
-/// Fails `fail` times with a transient error, then answers the call count.
-fn flaky(rec: &Recorder, fail: u32) -> Result<u32, TestError> {
-    let n = rec.call();
-    if n <= fail {
-        Err(TestError::Transient)
-    } else {
-        Ok(n)
-    }
-}
+use tests::{Recorder, TestError, flaky, ms};
 
 // --- free functions -------------------------------------------------------
 
