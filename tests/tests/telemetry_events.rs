@@ -192,3 +192,31 @@ async fn breaker_transitions_are_logged() {
         .collect();
     assert_eq!(reasons, ["", "exhausted", "rejected", "", ""]);
 }
+
+/// An error type without `Display`: its events carry no `error` field.
+#[derive(Debug, PartialEq)]
+struct Code(u16);
+
+fn retry_every_code(_: &Code) -> bool {
+    true
+}
+
+#[retry(max_attempts = 2, base_delay = "10ms", when = retry_every_code, name = "demo.code")]
+async fn coded() -> Result<u32, Code> {
+    Err(Code(7))
+}
+
+#[tokio::test(start_paused = true)]
+async fn errors_without_display_are_left_out() {
+    let (events, _guard) = capture();
+    assert_eq!(coded().await, Err(Code(7)));
+    let events = events.all();
+    assert_eq!(events.len(), 2, "{events:#?}");
+    assert_eq!(summary(&events[0]), (Level::WARN, "retry", "retrying"));
+    assert_eq!(events[0].field("retry.kind"), "other");
+    assert_eq!(events[1].field("retry.reason"), "exhausted");
+    assert!(
+        events.iter().all(|e| !e.fields.contains_key("error")),
+        "{events:#?}"
+    );
+}

@@ -4,10 +4,17 @@
 use core::time::Duration;
 
 use tracing::Level;
+use tracing::field::{DisplayValue, display};
 
 use super::{Ending, ErrorText, Shown};
 use crate::breaker::BreakerState;
 use crate::classify::Kind;
+
+/// The `error` field: the error's `Display` when its type has one, else
+/// no field at all (tracing records an `Option` field only when `Some`).
+fn shown<'a, E>(error: &'a E, text: ErrorText<E>) -> Option<DisplayValue<Shown<'a, E>>> {
+    text.map(|text| display(Shown(error, text)))
+}
 
 /// WARN, one per retry.
 pub(super) fn retrying<E>(
@@ -18,31 +25,17 @@ pub(super) fn retrying<E>(
     kind: Kind,
     (error, text): (&E, ErrorText<E>),
 ) {
-    let delay_ms = delay.as_millis() as u64;
-    let kind = kind.as_str();
-    match text {
-        Some(text) => tracing::event!(
-            target: "retry",
-            Level::WARN,
-            retry.name = name,
-            retry.attempt = attempt,
-            retry.max_attempts = max_attempts,
-            retry.delay_ms = delay_ms,
-            retry.kind = kind,
-            error = %Shown(error, text),
-            "retrying"
-        ),
-        None => tracing::event!(
-            target: "retry",
-            Level::WARN,
-            retry.name = name,
-            retry.attempt = attempt,
-            retry.max_attempts = max_attempts,
-            retry.delay_ms = delay_ms,
-            retry.kind = kind,
-            "retrying"
-        ),
-    }
+    tracing::event!(
+        target: "retry",
+        Level::WARN,
+        retry.name = name,
+        retry.attempt = attempt,
+        retry.max_attempts = max_attempts,
+        retry.delay_ms = delay.as_millis() as u64,
+        retry.kind = kind.as_str(),
+        error = shown(error, text),
+        "retrying"
+    );
 }
 
 /// ERROR when a call gives up after trying (or is rejected); DEBUG when it
@@ -53,26 +46,18 @@ pub(super) fn finished<E>(
     attempts: u32,
     error: Option<(&E, ErrorText<E>)>,
 ) {
-    match (ending, error) {
-        (Ending::SuccessFirstTry, _) => {}
-        (Ending::SuccessAfterRetry, _) => {
+    match ending {
+        Ending::SuccessFirstTry => {}
+        Ending::SuccessAfterRetry => {
             tracing::event!(target: "retry", Level::DEBUG, retry.name = name, retry.attempts = attempts, "succeeded after retries");
         }
-        (ending, Some((error, Some(text)))) => tracing::event!(
+        ending => tracing::event!(
             target: "retry",
             Level::ERROR,
             retry.name = name,
             retry.attempts = attempts,
             retry.reason = ending.reason(),
-            error = %Shown(error, text),
-            "giving up"
-        ),
-        (ending, _) => tracing::event!(
-            target: "retry",
-            Level::ERROR,
-            retry.name = name,
-            retry.attempts = attempts,
-            retry.reason = ending.reason(),
+            error = error.and_then(|(error, text)| shown(error, text)),
             "giving up"
         ),
     }
