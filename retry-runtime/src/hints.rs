@@ -9,11 +9,13 @@
 //!    forms of RFC 9110 (IMF-fixdate, RFC 850, asctime). A date in the past
 //!    means "now".
 //!
-//! A value that is not text, malformed, negative or too large for a
-//! `Duration` is ignored (the engine falls back to its own backoff) and
-//! logged at debug level; the next header in the list is tried. Parsing
-//! never panics. How long a hint may be is the engine's business:
-//! `Policy::max_retry_after` caps it.
+//! A value that is not text, malformed or negative is ignored (the engine
+//! falls back to its own backoff) and logged at debug level; the next header
+//! in the list is tried. A number too large for a `Duration` is still a
+//! number: it saturates to `Duration::MAX`, so the engine refuses it like any
+//! hint above `Policy::max_retry_after` instead of retrying as if no hint had
+//! come. Parsing never panics. How long a hint may be is the engine's
+//! business: `Policy::max_retry_after` caps it.
 
 use core::fmt;
 use core::time::Duration;
@@ -32,8 +34,6 @@ pub enum HintError {
     Malformed,
     /// The value is negative.
     Negative,
-    /// The value does not fit in a `Duration`.
-    TooLarge,
 }
 
 impl fmt::Display for HintError {
@@ -42,7 +42,6 @@ impl fmt::Display for HintError {
             HintError::NotText => "not text",
             HintError::Malformed => "neither a number nor an HTTP-date",
             HintError::Negative => "negative",
-            HintError::TooLarge => "too large",
         })
     }
 }
@@ -50,7 +49,7 @@ impl fmt::Display for HintError {
 impl std::error::Error for HintError {}
 
 /// Parses a `Retry-After` value: delay-seconds or an HTTP-date, relative to
-/// `now`.
+/// `now`. Delay-seconds beyond `u64::MAX` saturate to `Duration::MAX`.
 ///
 /// ```
 /// use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -64,11 +63,9 @@ impl std::error::Error for HintError {}
 pub fn parse_retry_after(value: &str, now: SystemTime) -> Result<Duration, HintError> {
     let value = value.trim();
     if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
-        // Only digits, so the one possible failure is overflow.
-        return value
-            .parse()
-            .map(Duration::from_secs)
-            .map_err(|_| HintError::TooLarge);
+        // Only digits, so the one possible failure is overflow: a valid
+        // number, just longer than any cap.
+        return Ok(value.parse().map_or(Duration::MAX, Duration::from_secs));
     }
     if value.starts_with('-') && value.len() > 1 && value[1..].bytes().all(|b| b.is_ascii_digit()) {
         return Err(HintError::Negative);
@@ -78,7 +75,10 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Result<Duration, HintE
     Ok(date.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
-/// Parses a `retry-after-ms` value: milliseconds, fractions allowed.
+/// Parses a `retry-after-ms` value: milliseconds, fractions allowed. A
+/// number too large for a `Duration` (`1e400` included, which overflows even
+/// an `f64`) saturates to `Duration::MAX`; the words `inf` and `NaN` are
+/// malformed.
 ///
 /// ```
 /// use std::time::Duration;
@@ -86,17 +86,25 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Result<Duration, HintE
 ///
 /// assert_eq!(parse_retry_after_ms("1500"), Ok(Duration::from_millis(1500)));
 /// assert_eq!(parse_retry_after_ms("2.5"), Ok(Duration::from_micros(2500)));
+/// assert_eq!(parse_retry_after_ms("1e400"), Ok(Duration::MAX));
 /// assert!(parse_retry_after_ms("NaN").is_err());
 /// ```
 pub fn parse_retry_after_ms(value: &str) -> Result<Duration, HintError> {
-    let millis: f64 = value.trim().parse().map_err(|_| HintError::Malformed)?;
-    if !millis.is_finite() {
+    let value = value.trim();
+    // `f64` also reads the words `inf`, `infinity` and `nan`: not numbers.
+    if value
+        .trim_start_matches(['+', '-'])
+        .starts_with(|c: char| c.is_ascii_alphabetic())
+    {
         return Err(HintError::Malformed);
     }
+    let millis: f64 = value.parse().map_err(|_| HintError::Malformed)?;
     if millis < 0.0 {
         return Err(HintError::Negative);
     }
-    Duration::try_from_secs_f64(millis / 1000.0).map_err(|_| HintError::TooLarge)
+    // Neither NaN nor negative, so the one possible failure is overflow (an
+    // infinity here is a literal too long for an `f64`).
+    Ok(Duration::try_from_secs_f64(millis / 1000.0).unwrap_or(Duration::MAX))
 }
 
 /// Parses one hint header's raw value, by the header's (lowercase) name.
@@ -170,13 +178,18 @@ mod tests {
             parse_retry_after("18446744073709551615", now()),
             Ok(Duration::from_secs(u64::MAX))
         );
+        // Past u64 the number saturates: refused by the cap, never ignored.
         assert_eq!(
             parse_retry_after("18446744073709551616", now()),
-            Err(HintError::TooLarge)
+            Ok(Duration::MAX)
         );
         assert_eq!(
             parse_retry_after("99999999999999999999999999", now()),
-            Err(HintError::TooLarge)
+            Ok(Duration::MAX)
+        );
+        assert_eq!(
+            parse_retry_after(&"9".repeat(10_000), now()),
+            Ok(Duration::MAX)
         );
         assert_eq!(parse_retry_after("-5", now()), Err(HintError::Negative));
         assert_eq!(parse_retry_after("1.5", now()), Err(HintError::Malformed));
@@ -237,10 +250,39 @@ mod tests {
             Ok(Duration::from_micros(1_500_500))
         );
         assert_eq!(parse_retry_after_ms("-1"), Err(HintError::Negative));
-        assert_eq!(parse_retry_after_ms("inf"), Err(HintError::Malformed));
-        assert_eq!(parse_retry_after_ms("NaN"), Err(HintError::Malformed));
-        assert_eq!(parse_retry_after_ms("1e300"), Err(HintError::TooLarge));
+        assert_eq!(parse_retry_after_ms("-1e400"), Err(HintError::Negative));
         assert_eq!(parse_retry_after_ms("ten"), Err(HintError::Malformed));
+        assert_eq!(parse_retry_after_ms("1e3x"), Err(HintError::Malformed));
+    }
+
+    #[test]
+    fn infinity_and_nan_words_are_malformed() {
+        for word in [
+            "inf", "+inf", "-inf", "Infinity", "INFINITY", "NaN", "-nan", "nan",
+        ] {
+            assert_eq!(
+                parse_retry_after_ms(word),
+                Err(HintError::Malformed),
+                "{word:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn milliseconds_too_large_for_a_duration_saturate() {
+        let max = Ok(Duration::MAX);
+        // Past `Duration::MAX` (about 1.8e22 ms), still a finite `f64`.
+        assert_eq!(parse_retry_after_ms("1e300"), max);
+        assert_eq!(parse_retry_after_ms("99999999999999999999999"), max);
+        // Past `f64::MAX`: `f64` reads these as infinity.
+        assert_eq!(parse_retry_after_ms("1e400"), max);
+        assert_eq!(parse_retry_after_ms("+1E400"), max);
+        assert_eq!(parse_retry_after_ms(&format!("1{}", "0".repeat(400))), max);
+        // Large but representable: kept exactly, not saturated.
+        assert_eq!(
+            parse_retry_after_ms("1e19"),
+            Ok(Duration::from_secs(10_000_000_000_000_000))
+        );
     }
 
     #[test]

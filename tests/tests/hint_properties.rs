@@ -1,5 +1,6 @@
 //! Property tests of the server hint parser: round trips for every form,
-//! and no input (any bytes, under any header name) panics.
+//! numbers too large for a `Duration` saturate, and no input (any bytes,
+//! under any header name) panics.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -20,6 +21,11 @@ proptest! {
     }
 
     #[test]
+    fn delay_seconds_past_u64_saturate(seconds in u128::from(u64::MAX) + 1..=u128::MAX) {
+        prop_assert_eq!(parse_retry_after(&seconds.to_string(), now()), Ok(Duration::MAX));
+    }
+
+    #[test]
     fn future_dates_round_trip(offset in 0u64..200_000_000_000 / 100) {
         let date = httpdate::fmt_http_date(now() + Duration::from_secs(offset));
         prop_assert_eq!(parse_retry_after(&date, now()), Ok(Duration::from_secs(offset)));
@@ -35,6 +41,12 @@ proptest! {
     fn milliseconds_round_trip(millis in 0.0f64..1e12) {
         let expected = Duration::from_secs_f64(millis / 1000.0);
         prop_assert_eq!(parse_retry_after_ms(&millis.to_string()), Ok(expected));
+    }
+
+    #[test]
+    fn milliseconds_past_a_duration_saturate(millis in 2e22f64..=f64::MAX, past_f64 in 309u32..100_000) {
+        prop_assert_eq!(parse_retry_after_ms(&millis.to_string()), Ok(Duration::MAX));
+        prop_assert_eq!(parse_retry_after_ms(&format!("1e{past_f64}")), Ok(Duration::MAX));
     }
 
     #[test]

@@ -77,7 +77,7 @@ async fn hostile_hint_values_are_ignored() {
     let headers: &[(&str, &[u8])] = &[
         ("Retry-After", b"\xff\xfe"),
         ("retry-after-ms", b"-5"),
-        ("x-ms-retry-after-ms", b"1e999"),
+        ("x-ms-retry-after-ms", b"inf"),
     ];
     let (error, _) = error_of(response(503, headers, "")).await;
     assert_eq!(error.classify(), Verdict::server(), "no hint survives");
@@ -207,6 +207,37 @@ async fn a_hostile_retry_after_ends_the_call_at_once() {
         Some(Duration::from_secs(86_400))
     );
     assert_eq!(error.classify().kind(), Kind::Server);
+}
+
+/// A hint too large to represent is longer than any cap: it ends the call
+/// like `86400` does, instead of being ignored and retried with backoff.
+#[tokio::test]
+async fn an_overflowing_hint_ends_the_call_at_once() {
+    let huge_ms = format!("1{}", "0".repeat(400));
+    let cases: [(&str, &[u8]); 4] = [
+        ("Retry-After", b"99999999999999999999"),
+        ("retry-after-ms", b"1e400"),
+        ("retry-after-ms", huge_ms.as_bytes()),
+        ("x-ms-retry-after-ms", b"99999999999999999999999"),
+    ];
+    for (header, value) in cases {
+        let shown = String::from_utf8_lossy(value);
+        let server = RawServer::start(vec![
+            response(503, &[(header, value)], ""),
+            response(200, &[], "retried"),
+        ])
+        .await;
+        let error = fetch(&server.url("/"))
+            .await
+            .expect_err(&format!("{header}: {shown} is above max_retry_after"));
+        assert_eq!(server.requests(), 1, "{header}: {shown}");
+        assert_eq!(http_error(&error).status(), 503, "{header}: {shown}");
+        assert_eq!(
+            http_error(&error).retry_after(),
+            Some(Duration::MAX),
+            "{header}: {shown}"
+        );
+    }
 }
 
 #[tokio::test]
