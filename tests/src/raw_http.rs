@@ -1,6 +1,6 @@
 //! A real HTTP/1.1 server on 127.0.0.1 that answers each connection with
-//! the next reply of a script, byte for byte: hostile headers, dropped
-//! connections and stalls included. Every response closes its connection,
+//! the next reply of a script, byte for byte: hostile headers, dropped and
+//! reset connections and stalls included. Every response closes its connection,
 //! so one connection carries one request.
 
 use std::net::SocketAddr;
@@ -19,6 +19,8 @@ pub enum Reply {
     Raw(Vec<u8>),
     /// Close without answering.
     Close,
+    /// Reset the connection (a TCP RST) without answering.
+    Reset,
     /// Keep the connection open without answering.
     Hang,
 }
@@ -113,6 +115,11 @@ async fn serve(
             let _ = stream.shutdown().await;
         }
         Some(Reply::Close) => drop(stream),
+        Some(Reply::Reset) => {
+            // A zero linger turns the close into a reset.
+            let _ = stream.set_zero_linger();
+            drop(stream);
+        }
         Some(Reply::Hang) => {
             // Held open until the test drops the server.
             std::future::pending::<()>().await;
