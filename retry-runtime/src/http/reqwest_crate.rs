@@ -10,7 +10,9 @@ use crate::classify::{Classify, Verdict, classify_chain};
 /// while sending a request (a connection reset or closed before the
 /// response), are transient (kind network); status errors (from
 /// `error_for_status`) follow the status table; body and decode errors,
-/// redirect loops and bad requests are permanent.
+/// responses that are not valid HTTP (a bad version or status line, a bad
+/// header, a head past hyper's limits), redirect loops and bad requests are
+/// permanent.
 ///
 /// `error_for_status` drops the response's headers, so its errors carry no
 /// `Retry-After`: use [`check`](super::check) to keep it.
@@ -28,6 +30,12 @@ impl Classify for reqwest::Error {
         if self.is_body() || self.is_decode() || self.is_builder() || self.is_redirect() {
             return Verdict::permanent();
         }
+        if is_malformed_response(self) {
+            // A server that answers garbage answers the same garbage to an
+            // immediate retry. Kind other, like a body that cannot be
+            // decoded: the request was fine, so it is not a client error.
+            return Verdict::permanent();
+        }
         if self.is_request() {
             // An I/O error underneath says more (a refused connection is
             // network, an invalid input is not); otherwise the request
@@ -40,6 +48,16 @@ impl Classify for reqwest::Error {
         }
         self.source().map_or(Verdict::permanent(), classify_chain)
     }
+}
+
+/// Whether hyper refused to parse what the server sent back. reqwest puts
+/// hyper's error a few sources down its chain (under hyper-util's), so the
+/// whole chain is searched. A connection closed before the answer completed
+/// is hyper's "incomplete message", not a parse error: it stays network.
+fn is_malformed_response(error: &reqwest::Error) -> bool {
+    std::iter::successors(error.source(), |e| (*e).source())
+        .filter_map(|e| e.downcast_ref::<hyper::Error>())
+        .any(hyper::Error::is_parse)
 }
 
 impl HttpResponse for reqwest::Response {
