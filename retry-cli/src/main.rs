@@ -22,13 +22,16 @@ use std::process::ExitCode;
 
 use clap::error::ErrorKind;
 use clap::{CommandFactory, Parser};
-use retry_runtime::{Attempt, Attempts, NoHook, Policy, Step};
+use retry_runtime::{Attempt, Attempts, CallSite, NoHook, Policy, Step};
 
 use crate::args::Args;
 use crate::child::Launch;
 use crate::log::{Log, Next, Style};
 use crate::rules::Rules;
 use crate::signals::Events;
+
+/// The command's calls, as the engine names them.
+static SITE: CallSite = CallSite::new("retry");
 
 /// retry's status when it fails itself (as GNU `timeout` uses it).
 const OWN_FAILURE: u8 = 125;
@@ -90,7 +93,7 @@ fn run(policy: &Policy, mut rules: Rules, launch: &Launch, log: &Log, events: &E
             (false, true) => Attempt::TimedOut(outcome),
             (false, false) => Attempt::Completed(Err(outcome)),
         };
-        match attempts.decide(policy, "retry", attempt, &mut rules, &mut NoHook) {
+        match attempts.decide(policy, &SITE, attempt, &mut rules, &mut NoHook) {
             Step::Return(Ok(done)) => {
                 log.attempt(n, &done, &Next::Done);
                 return done.code();

@@ -5,7 +5,7 @@ use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::visit_mut::VisitMut;
-use syn::{AttrStyle, GenericArgument, ItemFn, LitStr, PathArguments, ReturnType, Type};
+use syn::{AttrStyle, GenericArgument, ItemFn, PathArguments, ReturnType, Type};
 
 use crate::attr::{Args, JitterArg, Keyed, Value};
 use core::time::Duration;
@@ -40,16 +40,7 @@ pub(crate) fn expand(args: &Args, item: ItemFn) -> TokenStream {
     // Evaluated where it is needed rather than stored, which keeps the
     // returned future small; a const policy folds away.
     let policy_expr = policy_expr(args, &private, &local("policy_ref"));
-    let name = match &args.name {
-        Some(name) => name.value.clone(),
-        None => LitStr::new("", Span::call_site()),
-    };
-    let name = if name.value().is_empty() {
-        let fn_name = sig.ident.to_string();
-        quote!(::core::concat!(::core::module_path!(), "::", #fn_name))
-    } else {
-        quote!(#name)
-    };
+    let (site_init, type_name) = call_site(args, &sig, &private);
 
     let return_type = match &sig.output {
         ReturnType::Type(_, ty) => ascribable((**ty).clone()),
@@ -132,25 +123,25 @@ pub(crate) fn expand(args: &Args, item: ItemFn) -> TokenStream {
     let error_text = quote! {
         let (#attempt, #picker) = #private::ErrorTextOf::pick(#attempt);
         let #text = {
-            use #private::{ShowDisplay as _, ShowNothing as _};
-            (&#picker).error_text()
+            use #private::{ShowCauses as _, ShowDisplay as _, ShowNothing as _};
+            (&&&#picker).error_text()
         };
     };
-    let hook_arg = quote_spanned!(hook_span=> &mut #private::with_text(#text, &mut #hook));
-    let (admit, pass) = guards(args, &private, &attempts, &name);
-    let decide = match pass {
-        None => {
-            quote!(#attempts.decide(&#policy_expr, #name, #attempt, #classifier_arg, #hook_arg))
-        }
-        Some(pass) => quote!(
-            #attempts.decide_with(&#policy_expr, #name, #pass, #attempt, #classifier_arg, #hook_arg)
-        ),
-    };
+    let hook_arg = quote_spanned!(hook_span=> &mut #private::hook(&#text, &mut #hook));
+    let site_static = format_ident!("__RETRY_SITE", span = Span::mixed_site());
+    let site = quote!(#site_static.registered(#type_name));
+    let (admit, pass) = guards(args, &private, &attempts, &site);
+    let pass = pass.unwrap_or_else(|| quote!(#private::Pass::default()));
+    let decide = quote!(
+        #attempts.decide_shown(&#policy_expr, #site, #pass, #attempt, #classifier_arg, #hook_arg, #text)
+    );
 
     quote! {
         #(#outer_attrs)*
         #vis #sig {
             #(#inner_attrs)*
+            // The call site's name and statistics, as `tracing`'s callsites.
+            static #site_static: #private::CallSite = #site_init;
             let mut #attempts = #start(&#policy_expr);
             let mut #classifier = #classifier_init;
             let mut #hook = #hook_init;
@@ -167,8 +158,36 @@ pub(crate) fn expand(args: &Args, item: ItemFn) -> TokenStream {
                     }
                 };
                 #sleep;
+                #attempts.retry_begins();
             }
         }
+    }
+}
+
+/// The `static` of the call site, and how its name learns a method's type:
+/// `name = ".."` as given; else `module::fn`, or `module::Type::method` for a
+/// method (a `self` receiver), whose type is known only inside it.
+fn call_site(
+    args: &Args,
+    sig: &syn::Signature,
+    private: &TokenStream,
+) -> (TokenStream, TokenStream) {
+    let no_type = quote!(#private::no_type);
+    if let Some(name) = &args.name {
+        let name = &name.value;
+        return (quote!(#private::CallSite::new(#name)), no_type);
+    }
+    let function = sig.ident.to_string();
+    if sig.receiver().is_some() {
+        (
+            quote!(#private::CallSite::method(::core::module_path!(), #function)),
+            quote!(|| #private::type_name::<Self>()),
+        )
+    } else {
+        (
+            quote!(#private::CallSite::new(::core::concat!(::core::module_path!(), "::", #function))),
+            no_type,
+        )
     }
 }
 
@@ -183,7 +202,7 @@ fn guards(
     args: &Args,
     private: &TokenStream,
     attempts: &syn::Ident,
-    name: &TokenStream,
+    site: &TokenStream,
 ) -> (TokenStream, Option<TokenStream>) {
     // Spanned at the user's path: a static of the wrong type is reported
     // there. Deref coercion also accepts a `&'static` or a `LazyLock`.
@@ -211,7 +230,7 @@ fn guards(
             let #from_rejected = #closure;
             let #rejected = #private::admit(
                 &mut #attempts,
-                #name,
+                #site,
                 #private::Guards::new().breaker(#breaker_ref) #budget,
                 #from_rejected,
             );

@@ -5,6 +5,7 @@ use core::fmt;
 use core::future::Future;
 use core::marker::PhantomData;
 
+pub use core::any::type_name;
 pub use core::time::Duration;
 pub use tokio::time::sleep;
 
@@ -13,10 +14,18 @@ pub use crate::engine::{Attempt, Attempts, ByClassify, Hook, NoHook, RetryEvent,
 pub use crate::error::{Rejected, TimedOut};
 pub use crate::guards::{Guards, Pass};
 pub use crate::policy::Policy;
+pub use crate::telemetry::CallSite;
+
+use crate::telemetry::text;
 
 /// Sleeps the current thread (for blocking fns).
 pub fn sleep_blocking(delay: Duration) {
     std::thread::sleep(delay);
+}
+
+/// The name of a fn that has no `Self` type: never asked for.
+pub fn no_type() -> &'static str {
+    ""
 }
 
 /// Error types that can stand for a timed-out attempt.
@@ -75,21 +84,23 @@ impl<E: From<Rejected>> FromRejected for E {
 /// Asks the breaker to let the next attempt through. The expansion passes
 /// `FromRejected::from_rejected` as `rejected`, in a closure spanned at the
 /// `breaker` key, so a missing `From<Rejected>` is reported once, there.
-pub fn admit<'a, E, G>(
-    attempts: &mut Attempts,
-    name: &'static str,
-    guards: Guards<'a>,
+pub fn admit<E, G>(
+    attempts: &mut Attempts<'static>,
+    site: &'static CallSite,
+    guards: Guards<'static>,
     rejected: G,
-) -> Result<Pass<'a>, E>
+) -> Result<Pass<'static>, E>
 where
     G: FnOnce(Rejected) -> E,
 {
-    attempts.admit(name, guards).map_err(rejected)
+    attempts.admit(site, guards).map_err(rejected)
 }
 
 /// How `E` shows in log events: picked at the expansion's call site, where
-/// `E` is concrete, by autoref specialization — its `Display` when it has
-/// one ([`ShowDisplay`]), else nothing ([`ShowNothing`]).
+/// `E` is concrete, by autoref specialization — with its causes when it is
+/// a `std::error::Error` ([`ShowCauses`]), its alternate `Display` when it
+/// has one ([`ShowDisplay`], the whole chain of an `anyhow::Error`), else
+/// nothing ([`ShowNothing`]).
 pub struct ErrorTextOf<E>(PhantomData<fn(&E)>);
 
 impl<E> ErrorTextOf<E> {
@@ -100,54 +111,63 @@ impl<E> ErrorTextOf<E> {
     }
 }
 
-/// Chosen first, when `E: Display`.
-pub trait ShowDisplay<E> {
-    /// `E`'s `Display`.
+/// How an error shows in events.
+pub type ErrorText<E> = Option<fn(&E, &mut fmt::Formatter<'_>) -> fmt::Result>;
+
+// Method lookup on `&&&picker` tries `&self` methods of the impls for
+// `&&ErrorTextOf`, then `&ErrorTextOf`, then `ErrorTextOf`: the first whose
+// bound holds is chosen.
+
+/// Chosen first, when `E: std::error::Error`.
+pub trait ShowCauses<E> {
+    /// `E`'s `Display` and its causes.
     fn error_text(&self) -> ErrorText<E>;
 }
 
-impl<E: fmt::Display> ShowDisplay<E> for ErrorTextOf<E> {
+impl<E: std::error::Error> ShowCauses<E> for &&ErrorTextOf<E> {
     fn error_text(&self) -> ErrorText<E> {
-        Some(<E as fmt::Display>::fmt)
+        Some(text::with_causes::<E>)
     }
 }
 
-/// Chosen otherwise (one autoref further).
+/// Chosen next, when `E: Display`.
+pub trait ShowDisplay<E> {
+    /// `E`'s alternate `Display`.
+    fn error_text(&self) -> ErrorText<E>;
+}
+
+impl<E: fmt::Display> ShowDisplay<E> for &ErrorTextOf<E> {
+    fn error_text(&self) -> ErrorText<E> {
+        Some(text::alternate::<E>)
+    }
+}
+
+/// Chosen otherwise.
 pub trait ShowNothing<E> {
     /// Nothing: the events leave the error out.
     fn error_text(&self) -> ErrorText<E>;
 }
 
-impl<E> ShowNothing<E> for &ErrorTextOf<E> {
+impl<E> ShowNothing<E> for ErrorTextOf<E> {
     fn error_text(&self) -> ErrorText<E> {
         None
     }
 }
 
-/// A hook that also tells the engine how to show errors. It holds the
-/// user's hook as `dyn Hook<E>`, so its own `Hook<E>` impl needs no bound
-/// and a wrong hook is reported once, by [`with_text`].
-pub struct WithText<'h, E> {
-    hook: &'h mut dyn Hook<E>,
-    text: ErrorText<E>,
+/// The user's hook, checked where the expansion spans the call at the
+/// user's `on_retry` path, and handed on as `dyn Hook<E>` so the engine's
+/// own bound holds whatever the user gave: a wrong hook is reported once,
+/// there. (The error text comes first: it fixes `E` before the hook is
+/// checked.)
+pub fn hook<'h, E, H: Hook<E>>(_: &ErrorText<E>, hook: &'h mut H) -> DynHook<'h, E> {
+    DynHook(hook)
 }
 
-impl<E> Hook<E> for WithText<'_, E> {
+/// A checked hook; see [`hook`].
+pub struct DynHook<'h, E>(&'h mut dyn Hook<E>);
+
+impl<E> Hook<E> for DynHook<'_, E> {
     fn on_retry(&mut self, event: &RetryEvent<'_, E>) {
-        self.hook.on_retry(event);
+        self.0.on_retry(event);
     }
-
-    fn error_text(&self) -> ErrorText<E> {
-        self.text
-    }
-}
-
-/// How an error shows in events.
-pub type ErrorText<E> = Option<fn(&E, &mut fmt::Formatter<'_>) -> fmt::Result>;
-
-/// Wraps the user's hook; its `Hook<E>` bound is checked here, where the
-/// expansion spans the call at the user's `on_retry` path.
-/// (The text comes first: it fixes `E` before the hook is checked.)
-pub fn with_text<E, H: Hook<E>>(text: ErrorText<E>, hook: &mut H) -> WithText<'_, E> {
-    WithText { hook, text }
 }

@@ -25,6 +25,11 @@ use word::Word;
 ///   [`half_open_probes`](BreakerConfig::half_open_probes) probes go
 ///   through, other calls are rejected. When all of them succeed the
 ///   breaker closes; the first that fails opens it again for `open_for`.
+///   Probes that have not answered within
+///   [`probe_timeout`](BreakerConfig::probe_timeout) (by default
+///   `open_for`, at least a second) stop holding their places: the next call becomes a fresh
+///   probe, and the stale probes count for nothing when they end. So a probe
+///   whose body hangs never wedges the breaker.
 ///
 /// Only transient failures count: a permanent error (a 404, a 401) shows
 /// the service answered, and counts as a success. A probe whose call is
@@ -68,6 +73,9 @@ pub struct CircuitBreaker {
     // Nanoseconds (see `clock::nanos`, bit-cast from i64) at which an open
     // breaker may half-open.
     open_until: AtomicU64,
+    // Until when (see `ordered`) the probes of a half-open breaker hold
+    // their places: only ever moved later, by each probe admitted.
+    probes_until: AtomicU64,
     // How many times it has opened; for telemetry only.
     trips: AtomicU64,
 }
@@ -129,6 +137,7 @@ impl CircuitBreaker {
             config,
             word: AtomicU64::new(0),
             open_until: AtomicU64::new(0),
+            probes_until: AtomicU64::new(0),
             trips: AtomicU64::new(0),
         }
     }
@@ -140,6 +149,7 @@ impl CircuitBreaker {
             config,
             word: AtomicU64::new(0),
             open_until: AtomicU64::new(0),
+            probes_until: AtomicU64::new(0),
             trips: AtomicU64::new(0),
         }
     }
@@ -200,6 +210,32 @@ impl CircuitBreaker {
                         let left = u64::try_from(until.saturating_sub(now)).unwrap_or(0);
                         return Err(self.rejected(BreakerState::Open, Duration::from_nanos(left)));
                     }
+                    self.hold_probes_from(now);
+                    let probing = Word::HalfOpen {
+                        generation,
+                        in_flight: 1,
+                        succeeded: 0,
+                    };
+                    (probing, Ticket::Probe { generation })
+                }
+                Word::HalfOpen {
+                    generation,
+                    in_flight,
+                    succeeded,
+                } if in_flight.saturating_add(succeeded) >= self.config.probes() => {
+                    let now = *time.get_or_insert_with(&now);
+                    let until = unordered(self.probes_until.load(Ordering::Acquire));
+                    if now < until {
+                        let left = u64::try_from(until.saturating_sub(now)).unwrap_or(0);
+                        return Err(
+                            self.rejected(BreakerState::HalfOpen, Duration::from_nanos(left))
+                        );
+                    }
+                    // The probes in flight are stale: a fresh period, whose
+                    // first probe is this call. The stale ones' outcomes
+                    // carry the old generation and are ignored.
+                    self.hold_probes_from(now);
+                    let generation = generation.wrapping_add(1);
                     let probing = Word::HalfOpen {
                         generation,
                         in_flight: 1,
@@ -212,9 +248,7 @@ impl CircuitBreaker {
                     in_flight,
                     succeeded,
                 } => {
-                    if in_flight.saturating_add(succeeded) >= self.config.probes() {
-                        return Err(self.rejected(BreakerState::HalfOpen, Duration::ZERO));
-                    }
+                    self.hold_probes_from(*time.get_or_insert_with(&now));
                     let probing = Word::HalfOpen {
                         generation,
                         in_flight: in_flight + 1,
@@ -238,6 +272,16 @@ impl CircuitBreaker {
                 Err(actual) => current = actual,
             }
         }
+    }
+
+    /// Lets the probes admitted at `now` hold their places for the probe
+    /// timeout. Written before the probe's exchange is tried: whoever then
+    /// sees the probe in flight sees its deadline. Never moved earlier, so
+    /// a thread that lost a race cannot shorten a later probe's time.
+    fn hold_probes_from(&self, now: i64) {
+        let limit = i64::try_from(self.config.probe_limit().as_nanos()).unwrap_or(i64::MAX);
+        let until = ordered(now.saturating_add(limit));
+        self.probes_until.fetch_max(until, Ordering::AcqRel);
     }
 
     fn permit(&self, ticket: Ticket) -> Permit<'_> {
@@ -403,6 +447,17 @@ impl CircuitBreaker {
             }
         }
     }
+}
+
+/// A time (signed nanoseconds) as an unsigned number in the same order, so
+/// `fetch_max` compares it right.
+fn ordered(nanos: i64) -> u64 {
+    (nanos as u64) ^ (1 << 63)
+}
+
+/// The time `ordered` encoded.
+fn unordered(bits: u64) -> i64 {
+    (bits ^ (1 << 63)) as i64
 }
 
 impl fmt::Debug for CircuitBreaker {

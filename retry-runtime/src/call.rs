@@ -3,6 +3,7 @@
 use core::future::Future;
 use core::marker::PhantomData;
 use core::mem;
+use core::panic::Location;
 use core::pin::Pin;
 use core::task::{Context, Poll, ready};
 
@@ -14,9 +15,7 @@ use crate::engine::{Attempt, Attempts, ByClassify, Classifier, Hook, NoHook, Ste
 use crate::error::{Rejected, TimedOut};
 use crate::guards::{Guards, Pass};
 use crate::policy::Policy;
-
-/// The name calls made through the function API carry unless renamed.
-const DEFAULT_NAME: &str = "retry";
+use crate::telemetry::CallSite;
 
 impl Policy {
     /// Retries the future `op` makes, following this policy.
@@ -48,6 +47,10 @@ impl Policy {
     /// assert_eq!(calls, 3);
     /// # }
     /// ```
+    ///
+    /// Unless [named](Retry::name), the call is named after where it is
+    /// made, `file:line:column`, in events, metrics and statistics.
+    #[track_caller]
     pub fn retry<F, Fut>(&self, op: F) -> Retry<F, Fut>
     where
         F: FnMut() -> Fut,
@@ -55,7 +58,7 @@ impl Policy {
     {
         Retry {
             op,
-            options: Options::new(*self),
+            options: Options::new(*self, Location::caller()),
             attempts: Attempts::new(self),
             state: State::Start,
         }
@@ -81,10 +84,11 @@ impl Policy {
     /// assert!(result.is_err());
     /// assert_eq!(calls, 1); // NotFound is permanent: no retry
     /// ```
+    #[track_caller]
     pub fn retry_blocking<F>(&self, op: F) -> RetryBlocking<F> {
         RetryBlocking {
             op,
-            options: Options::new(*self),
+            options: Options::new(*self, Location::caller()),
         }
     }
 }
@@ -110,16 +114,16 @@ mod sealed {
 pub trait Admit<E>: sealed::Sealed {
     /// The next attempt's pass, or the error that ends the call.
     fn admit(
-        attempts: &mut Attempts,
-        name: &'static str,
+        attempts: &mut Attempts<'static>,
+        site: &'static CallSite,
         guards: Guards<'static>,
     ) -> Result<Pass<'static>, E>;
 }
 
 impl<E> Admit<E> for NoBreaker {
     fn admit(
-        _: &mut Attempts,
-        _: &'static str,
+        _: &mut Attempts<'static>,
+        _: &'static CallSite,
         guards: Guards<'static>,
     ) -> Result<Pass<'static>, E> {
         // No breaker to ask (only `breaker()` sets one, and it changes the
@@ -130,11 +134,30 @@ impl<E> Admit<E> for NoBreaker {
 
 impl<E: From<Rejected>> Admit<E> for WithBreaker {
     fn admit(
-        attempts: &mut Attempts,
-        name: &'static str,
+        attempts: &mut Attempts<'static>,
+        site: &'static CallSite,
         guards: Guards<'static>,
     ) -> Result<Pass<'static>, E> {
-        attempts.admit(name, guards).map_err(E::from)
+        attempts.admit(site, guards).map_err(E::from)
+    }
+}
+
+/// How a function-API call finds its [`CallSite`].
+#[derive(Clone, Copy, Debug)]
+enum Naming {
+    /// Named after where it is made.
+    Caller(&'static Location<'static>),
+    /// Named by [`Retry::name`].
+    Named(&'static str),
+}
+
+impl Naming {
+    #[inline]
+    fn site(self) -> &'static CallSite {
+        match self {
+            Naming::Caller(location) => CallSite::at(location),
+            Naming::Named(name) => CallSite::named(name),
+        }
     }
 }
 
@@ -145,18 +168,18 @@ struct Options<C, H, K> {
     classifier: C,
     hook: H,
     policy: Policy,
-    name: &'static str,
+    naming: Naming,
     guards: Guards<'static>,
     breaker: PhantomData<fn() -> K>,
 }
 
 impl Options<ByClassify, NoHook, NoBreaker> {
-    fn new(policy: Policy) -> Self {
+    fn new(policy: Policy, caller: &'static Location<'static>) -> Self {
         Options {
             classifier: ByClassify,
             hook: NoHook,
             policy,
-            name: DEFAULT_NAME,
+            naming: Naming::Caller(caller),
             guards: Guards::new(),
             breaker: PhantomData,
         }
@@ -168,7 +191,7 @@ impl<C, H, K> Options<C, H, K> {
         let Options {
             hook,
             policy,
-            name,
+            naming,
             guards,
             breaker,
             ..
@@ -177,7 +200,7 @@ impl<C, H, K> Options<C, H, K> {
             classifier: When(predicate),
             hook,
             policy,
-            name,
+            naming,
             guards,
             breaker,
         }
@@ -187,7 +210,7 @@ impl<C, H, K> Options<C, H, K> {
         let Options {
             classifier,
             policy,
-            name,
+            naming,
             guards,
             breaker,
             ..
@@ -196,7 +219,7 @@ impl<C, H, K> Options<C, H, K> {
             classifier,
             hook,
             policy,
-            name,
+            naming,
             guards,
             breaker,
         }
@@ -207,7 +230,7 @@ impl<C, H, K> Options<C, H, K> {
             classifier,
             hook,
             policy,
-            name,
+            naming,
             guards,
             ..
         } = self;
@@ -215,7 +238,7 @@ impl<C, H, K> Options<C, H, K> {
             classifier,
             hook,
             policy,
-            name,
+            naming,
             guards: guards.breaker(breaker),
             breaker: PhantomData,
         }
@@ -231,7 +254,7 @@ pin_project! {
     pub struct Retry<F, Fut, C = ByClassify, H = NoHook, K = NoBreaker> {
         op: F,
         options: Options<C, H, K>,
-        attempts: Attempts,
+        attempts: Attempts<'static>,
         #[pin]
         state: State<Fut>,
     }
@@ -273,9 +296,10 @@ impl<F, Fut, C, H, K> Retry<F, Fut, C, H, K> {
         }
     }
 
-    /// Names the call in events (default `"retry"`).
+    /// Names the call in events, metrics and [`stats`](crate::stats)
+    /// (default: where the call is made, `file:line:column`).
     pub fn name(mut self, name: &'static str) -> Self {
-        self.options.name = name;
+        self.options.naming = Naming::Named(name);
         self
     }
 
@@ -330,11 +354,11 @@ where
             classifier,
             hook,
             policy,
-            name,
+            naming,
             guards,
             ..
         } = this.options;
-        let (name, guards) = (*name, *guards);
+        let (site, guards) = (naming.site(), *guards);
         loop {
             let (attempt, pass) = match this.state.as_mut().project() {
                 StateProj::Start => {
@@ -344,7 +368,7 @@ where
                     continue;
                 }
                 StateProj::Ready => {
-                    let pass = match K::admit(this.attempts, name, guards) {
+                    let pass = match K::admit(this.attempts, site, guards) {
                         Ok(pass) => pass,
                         Err(rejected) => {
                             this.state.set(State::Done);
@@ -376,6 +400,7 @@ where
                 }
                 StateProj::Sleeping { sleep } => {
                     ready!(sleep.poll(cx));
+                    this.attempts.retry_begins();
                     this.state.set(State::Ready);
                     continue;
                 }
@@ -383,7 +408,7 @@ where
             };
             match this
                 .attempts
-                .decide_with(policy, name, pass, attempt, classifier, hook)
+                .decide_with(policy, site, pass, attempt, classifier, hook)
             {
                 Step::Return(result) => {
                     this.state.set(State::Done);
@@ -423,9 +448,10 @@ impl<F, C, H, K> RetryBlocking<F, C, H, K> {
         }
     }
 
-    /// Names the call in events (default `"retry"`).
+    /// Names the call in events, metrics and [`stats`](crate::stats)
+    /// (default: where the call is made, `file:line:column`).
     pub fn name(mut self, name: &'static str) -> Self {
-        self.options.name = name;
+        self.options.naming = Naming::Named(name);
         self
     }
 
@@ -457,17 +483,21 @@ impl<F, C, H, K> RetryBlocking<F, C, H, K> {
             mut classifier,
             mut hook,
             policy,
-            name,
+            naming,
             guards,
             ..
         } = self.options;
+        let site = naming.site();
         let mut attempts = Attempts::blocking(&policy);
         loop {
-            let pass = K::admit(&mut attempts, name, guards)?;
+            let pass = K::admit(&mut attempts, site, guards)?;
             let attempt = Attempt::Completed((self.op)());
-            match attempts.decide_with(&policy, name, pass, attempt, &mut classifier, &mut hook) {
+            match attempts.decide_with(&policy, site, pass, attempt, &mut classifier, &mut hook) {
                 Step::Return(result) => return result,
-                Step::Sleep(delay) => std::thread::sleep(delay),
+                Step::Sleep(delay) => {
+                    std::thread::sleep(delay);
+                    attempts.retry_begins();
+                }
             }
         }
     }

@@ -6,6 +6,10 @@
 //! and never allocates. With [`Guards`], it also asks a circuit breaker
 //! before each attempt and pays for each retry from a retry budget: the
 //! one place where both are consulted.
+//!
+//! A call that succeeds at once costs a counter on its own [`CallSite`]
+//! and nothing else: no clock is read, no backoff computed, no shared
+//! state written. All of that starts at the first failure.
 
 use core::fmt;
 use core::mem;
@@ -14,13 +18,13 @@ use std::time::Instant;
 
 use crate::backoff::{Backoff, Jitter, uniform};
 use crate::breaker::{CircuitBreaker, Outcome, Permit};
-use crate::budget::Paid;
+use crate::budget::{Paid, RetryBudget};
 use crate::classify::{Classify, Kind, Verdict};
 use crate::clock::Clock;
 use crate::error::Rejected;
 use crate::guards::{Guards, Pass};
 use crate::policy::Policy;
-use crate::telemetry::{self, Ending};
+use crate::telemetry::{self, CallSite, Ending, ErrorText};
 
 /// One attempt's result as the engine sees it.
 #[derive(Debug)]
@@ -104,13 +108,6 @@ impl<E, F: FnMut(&E) -> bool> Classifier<E> for When<F> {
 pub trait Hook<E> {
     /// The engine is about to sleep before the next attempt.
     fn on_retry(&mut self, event: &RetryEvent<'_, E>);
-
-    /// How to show an error in log events, if the hook knows (the
-    /// `#[retry]` expansion does when `E: Display`); `None` leaves the error
-    /// out of the events.
-    fn error_text(&self) -> Option<fn(&E, &mut fmt::Formatter<'_>) -> fmt::Result> {
-        None
-    }
 }
 
 /// The hook that does nothing (the default).
@@ -127,33 +124,46 @@ impl<E, F: FnMut(&RetryEvent<'_, E>)> Hook<E> for F {
     }
 }
 
-/// The state of one call: attempts made, backoff, start time. The policy
-/// and the call's name are passed to each [`decide`](Self::decide), so the
-/// state stays small (the `#[retry]` future carries it across every await).
+/// The state of one call: attempts made, backoff, what the retry budget
+/// holds for it. The policy and the call site are passed to each
+/// [`decide`](Self::decide), so the state stays small (the `#[retry]`
+/// future carries it across every await).
+///
+/// Dropping it while a retry is pending (the call was cancelled during its
+/// backoff sleep) gives the retry budget back what that retry cost: tokens
+/// pay only for attempts that start.
 ///
 /// ```
 /// use std::io;
 /// use std::time::Duration;
-/// use retry_runtime::{Attempt, Attempts, ByClassify, NoHook, Policy, Step};
+/// use retry_runtime::{Attempt, Attempts, ByClassify, CallSite, NoHook, Policy, Step};
+///
+/// static SITE: CallSite = CallSite::new("example");
 ///
 /// let policy = Policy::new().base_delay(Duration::from_millis(10));
 /// let mut attempts = Attempts::blocking(&policy);
 /// let failed: Result<(), io::Error> = Err(io::ErrorKind::ConnectionReset.into());
-/// let step = attempts.decide(&policy, "example", Attempt::Completed(failed), &mut ByClassify, &mut NoHook);
+/// let step = attempts.decide(&policy, &SITE, Attempt::Completed(failed), &mut ByClassify, &mut NoHook);
 /// assert!(matches!(step, Step::Sleep(d) if d == Duration::from_millis(10)));
 /// ```
-#[derive(Clone, Debug)]
-pub struct Attempts {
+#[derive(Debug)]
+pub struct Attempts<'g> {
     made: u32,
-    backoff: Backoff,
     clock: Clock,
-    // What the budget took for the latest retry, refunded if it succeeds.
+    // Taken from the budget for the retry the caller is sleeping before;
+    // refunded if the call is dropped before that retry begins.
+    reserved: Paid,
+    // What the retry in progress cost, refunded if it succeeds.
     paid: Paid,
-    // Read only when `max_elapsed` is set: the success path reads no clock.
+    backoff: Backoff,
+    // Read only when `max_elapsed` is set: otherwise no clock is read
+    // before the first failure.
     started: Option<Instant>,
+    // The budget `reserved` and `paid` came from.
+    budget: Option<&'g RetryBudget>,
 }
 
-impl Attempts {
+impl<'g> Attempts<'g> {
     /// A call measured on tokio's clock (for async code).
     #[inline]
     pub fn new(policy: &Policy) -> Self {
@@ -171,10 +181,12 @@ impl Attempts {
         let started = policy.max_elapsed.map(|_| clock.now());
         Self {
             made: 0,
-            backoff: Backoff::default(),
             clock,
+            reserved: Paid::Nothing,
             paid: Paid::Nothing,
+            backoff: Backoff::default(),
             started,
+            budget: None,
         }
     }
 
@@ -184,18 +196,15 @@ impl Attempts {
         self.made
     }
 
-    /// Records one attempt and decides what comes next, following `policy`
-    /// (the same one at every call). The hook runs only when a retry
-    /// follows, before the caller sleeps.
-    pub fn decide<T, E>(
-        &mut self,
-        policy: &Policy,
-        name: &'static str,
-        attempt: Attempt<T, E>,
-        classifier: &mut impl Classifier<E>,
-        hook: &mut impl Hook<E>,
-    ) -> Step<T, E> {
-        self.decide_with(policy, name, Pass::default(), attempt, classifier, hook)
+    /// The retry the caller slept before begins: what the budget reserved
+    /// for it is spent. Call it when the sleep ends; if the call is dropped
+    /// before, the reservation is refunded. (The next decision makes it
+    /// too, for loops that skip this call.)
+    #[inline]
+    pub fn retry_begins(&mut self) {
+        if self.reserved != Paid::Nothing {
+            self.paid = mem::take(&mut self.reserved);
+        }
     }
 
     /// Asks the guards' circuit breaker, if any, to let the next attempt
@@ -209,47 +218,34 @@ impl Attempts {
     /// ```
     /// use std::io;
     /// use std::time::Duration;
-    /// use retry_runtime::{Attempt, Attempts, BreakerConfig, ByClassify, CircuitBreaker, Guards, NoHook, Policy, Step};
+    /// use retry_runtime::{Attempt, Attempts, BreakerConfig, ByClassify, CallSite, CircuitBreaker, Guards, NoHook, Policy, Step};
     ///
     /// static BREAKER: CircuitBreaker =
     ///     CircuitBreaker::new(BreakerConfig::new("disk").failure_threshold(1));
+    /// static SITE: CallSite = CallSite::new("disk");
     ///
     /// let policy = Policy::new().base_delay(Duration::from_millis(1));
     /// let guards = Guards::new().breaker(&BREAKER);
     /// let mut attempts = Attempts::blocking(&policy);
-    /// let pass = attempts.admit("disk", guards).expect("closed");
+    /// let pass = attempts.admit(&SITE, guards).expect("closed");
     /// let failed: Result<(), io::Error> = Err(io::ErrorKind::ConnectionReset.into());
-    /// let step = attempts.decide_with(&policy, "disk", pass, Attempt::Completed(failed), &mut ByClassify, &mut NoHook);
+    /// let step = attempts.decide_with(&policy, &SITE, pass, Attempt::Completed(failed), &mut ByClassify, &mut NoHook);
     /// // The failure tripped the breaker: no retry into it.
     /// assert!(matches!(step, Step::Return(Err(_))));
-    /// assert!(attempts.admit("disk", guards).is_err());
+    /// assert!(attempts.admit(&SITE, guards).is_err());
     /// ```
-    pub fn admit<'a>(
+    pub fn admit(
         &mut self,
-        name: &'static str,
-        guards: Guards<'a>,
-    ) -> Result<Pass<'a>, Rejected> {
+        site: &'static CallSite,
+        guards: Guards<'g>,
+    ) -> Result<Pass<'g>, Rejected> {
         let permit = match guards.breaker {
             None => None,
             Some(breaker) => {
                 let clock = self.clock;
                 match breaker.admit(|| clock.nanos()) {
                     Ok(permit) => Some(permit),
-                    Err(rejected) => {
-                        // The retry was paid for but never made.
-                        if let Some(budget) = guards.budget {
-                            budget.refund(mem::take(&mut self.paid));
-                        }
-                        let shown: fn(&Rejected, &mut fmt::Formatter<'_>) -> fmt::Result =
-                            fmt::Display::fmt;
-                        telemetry::finished(
-                            name,
-                            Ending::Rejected,
-                            self.made,
-                            Some((&rejected, Some(shown))),
-                        );
-                        return Err(rejected);
-                    }
+                    Err(rejected) => return Err(self.rejected(site, rejected)),
                 }
             }
         };
@@ -257,6 +253,39 @@ impl Attempts {
             permit,
             budget: guards.budget,
         })
+    }
+
+    /// Ends a call the breaker refused: the retry that will not happen is
+    /// refunded, and the call is recorded.
+    #[cold]
+    fn rejected(&mut self, site: &'static CallSite, rejected: Rejected) -> Rejected {
+        self.retry_begins();
+        if let Some(budget) = self.budget {
+            budget.refund(mem::take(&mut self.paid));
+        }
+        let shown: fn(&Rejected, &mut fmt::Formatter<'_>) -> fmt::Result = fmt::Display::fmt;
+        let ending = match self.made {
+            0 => Ending::Rejected,
+            _ => Ending::BreakerOpen,
+        };
+        telemetry::finished(site, ending, self.made, Some((&rejected, Some(shown))));
+        rejected
+    }
+
+    /// Records one attempt and decides what comes next, following `policy`
+    /// (the same one at every call). The hook runs only when a retry
+    /// follows, before the caller sleeps.
+    #[inline]
+    pub fn decide<T, E>(
+        &mut self,
+        policy: &Policy,
+        site: &'static CallSite,
+        attempt: Attempt<T, E>,
+        classifier: &mut impl Classifier<E>,
+        hook: &mut impl Hook<E>,
+    ) -> Step<T, E> {
+        let pass = Pass::default();
+        self.decide_shown(policy, site, pass, attempt, classifier, hook, None)
     }
 
     /// [`decide`](Self::decide), also settling with the pass's breaker and
@@ -272,64 +301,83 @@ impl Attempts {
     pub fn decide_with<T, E>(
         &mut self,
         policy: &Policy,
-        name: &'static str,
-        pass: Pass<'_>,
+        site: &'static CallSite,
+        pass: Pass<'g>,
         attempt: Attempt<T, E>,
         classifier: &mut impl Classifier<E>,
         hook: &mut impl Hook<E>,
     ) -> Step<T, E> {
-        self.made = self.made.saturating_add(1);
-        // The success path stays small enough to inline at every call
-        // site; the failure path is a call.
+        self.decide_shown(policy, site, pass, attempt, classifier, hook, None)
+    }
+
+    /// [`decide_with`](Self::decide_with), showing errors in log events with
+    /// `text` (the `#[retry]` expansion picks it where `E` is concrete).
+    #[doc(hidden)]
+    #[inline]
+    #[allow(clippy::too_many_arguments)]
+    pub fn decide_shown<T, E>(
+        &mut self,
+        policy: &Policy,
+        site: &'static CallSite,
+        pass: Pass<'g>,
+        attempt: Attempt<T, E>,
+        classifier: &mut impl Classifier<E>,
+        hook: &mut impl Hook<E>,
+        text: ErrorText<E>,
+    ) -> Step<T, E> {
+        // The success of a first attempt stays small enough to inline at
+        // every call site; anything else is a call.
         match attempt {
+            Attempt::Completed(Ok(value)) if self.made == 0 => {
+                self.made = 1;
+                first_try_succeeded(site, pass);
+                Step::Return(Ok(value))
+            }
             Attempt::Completed(Ok(value)) => {
-                self.succeeded(name, pass);
+                self.succeeded_after_retry(site, pass);
                 Step::Return(Ok(value))
             }
             Attempt::Completed(Err(error)) => {
                 let verdict = classifier.verdict(&error);
-                self.failed(policy, name, pass, error, verdict, hook)
+                self.failed(policy, site, pass, error, verdict, hook, text)
             }
             Attempt::TimedOut(error) => {
-                self.failed(policy, name, pass, error, Verdict::timeout(), hook)
+                self.failed(policy, site, pass, error, Verdict::timeout(), hook, text)
             }
         }
     }
 
-    /// Settles a success with the breaker and the budget, and records it.
-    #[inline]
-    fn succeeded(&mut self, name: &'static str, pass: Pass<'_>) {
+    /// Settles a success that followed a retry, and records it.
+    #[inline(never)]
+    fn succeeded_after_retry(&mut self, site: &'static CallSite, pass: Pass<'g>) {
+        self.made = self.made.saturating_add(1);
+        self.retry_begins();
         let Pass { permit, budget } = pass;
         if let Some(permit) = permit {
             let clock = self.clock;
             permit.settle(Outcome::Success, move || clock.nanos());
         }
-        if let Some(budget) = budget {
-            if self.made == 1 {
-                budget.first_try_succeeded();
-            } else {
-                budget.refund(mem::take(&mut self.paid));
-            }
+        if let Some(budget) = budget.or(self.budget) {
+            budget.refund(mem::take(&mut self.paid));
         }
-        let ending = if self.made == 1 {
-            Ending::SuccessFirstTry
-        } else {
-            Ending::SuccessAfterRetry
-        };
-        telemetry::finished::<()>(name, ending, self.made, None);
+        telemetry::finished::<()>(site, Ending::SuccessAfterRetry, self.made, None);
     }
 
     /// Settles a failure and decides between a retry and the end.
     #[inline(never)]
+    #[allow(clippy::too_many_arguments)]
     fn failed<T, E>(
         &mut self,
         policy: &Policy,
-        name: &'static str,
-        pass: Pass<'_>,
+        site: &'static CallSite,
+        pass: Pass<'g>,
         error: E,
         verdict: Verdict,
         hook: &mut impl Hook<E>,
+        text: ErrorText<E>,
     ) -> Step<T, E> {
+        self.made = self.made.saturating_add(1);
+        self.retry_begins();
         let Pass { permit, budget } = pass;
         let clock = self.clock;
         let now = move || clock.nanos();
@@ -342,9 +390,8 @@ impl Attempts {
             };
             permit.settle(outcome, now);
         }
-        let text = hook.error_text();
         let give_up = |attempts: &Self, ending: Ending, error: E| {
-            telemetry::finished(name, ending, attempts.made, Some((&error, text)));
+            telemetry::finished(site, ending, attempts.made, Some((&error, text)));
             Step::Return(Err(error))
         };
         let delay = match self.retry_delay(policy, &verdict) {
@@ -353,18 +400,20 @@ impl Attempts {
         };
         // A retry into an open breaker would only be rejected.
         if breaker.is_some_and(CircuitBreaker::is_open) {
-            return give_up(self, Ending::Rejected, error);
+            return give_up(self, Ending::BreakerOpen, error);
         }
-        // Paid last, so tokens go only to a retry that will happen.
+        // Reserved last, so tokens go only to a retry that will be tried;
+        // they are spent when it begins.
         if let Some(budget) = budget {
-            self.paid = budget.withdraw(verdict.kind());
-            if self.paid == Paid::Nothing {
+            self.budget = Some(budget);
+            self.reserved = budget.withdraw(verdict.kind());
+            if self.reserved == Paid::Nothing {
                 return give_up(self, Ending::Budget, error);
             }
         }
         let max_attempts = policy.attempts_limit();
         telemetry::retrying(
-            name,
+            site,
             self.made,
             max_attempts,
             delay,
@@ -372,7 +421,7 @@ impl Attempts {
             (&error, text),
         );
         hook.on_retry(&RetryEvent {
-            name,
+            name: site.name(),
             attempt: self.made,
             max_attempts,
             delay,
@@ -396,13 +445,16 @@ impl Attempts {
         let delay = match verdict.hint() {
             None => computed,
             Some(hint) if hint > policy.max_retry_after => return Err(Ending::HintTooLong),
-            // The hint is a floor; jitter only adds to it, by 10% at most.
+            // The hint is a floor, above `max_delay` too: the server's
+            // instruction outranks the client's own cap. Jitter only adds
+            // to it, by 10% at most, and never past `max_retry_after`.
             Some(hint) => {
                 let spread = match policy.jitter {
                     Jitter::None => Duration::ZERO,
                     _ => uniform(&mut rng, Duration::ZERO, hint / 10),
                 };
-                computed.max(hint.saturating_add(spread))
+                let floor = hint.saturating_add(spread).min(policy.max_retry_after);
+                computed.max(floor)
             }
         };
         if let (Some(limit), Some(started)) = (policy.max_elapsed, self.started) {
@@ -413,4 +465,30 @@ impl Attempts {
         }
         Ok(delay)
     }
+}
+
+impl Drop for Attempts<'_> {
+    fn drop(&mut self) {
+        // A retry reserved but never begun: the call was dropped in its
+        // sleep. (A finished call has nothing reserved.)
+        if let Some(budget) = self.budget {
+            budget.refund(mem::take(&mut self.reserved));
+        }
+    }
+}
+
+/// Settles a first-try success with the breaker and the budget, and counts
+/// it on its site: reads of shared state only, and one write to this
+/// thread's own counter.
+#[inline]
+fn first_try_succeeded(site: &'static CallSite, pass: Pass<'_>) {
+    let Pass { permit, budget } = pass;
+    if let Some(permit) = permit {
+        // Only a tripping outcome reads the clock; a success never trips.
+        permit.settle(Outcome::Success, || 0);
+    }
+    if let Some(budget) = budget {
+        budget.first_try_succeeded();
+    }
+    telemetry::first_try_succeeded(site);
 }

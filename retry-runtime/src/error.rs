@@ -69,8 +69,9 @@ pub struct Rejected {
     /// [`Open`](BreakerState::Open), or [`HalfOpen`](BreakerState::HalfOpen)
     /// with every probe place taken.
     pub state: BreakerState,
-    /// How long until the breaker lets a probe through: the rest of its open
-    /// time, or zero when half-open (the running probes decide).
+    /// How long until the breaker lets a probe through at the latest: the
+    /// rest of its open time, or, when half-open, until the running probes
+    /// time out (they may answer sooner).
     pub retry_in: Duration,
 }
 
@@ -92,7 +93,9 @@ struct Resume(BreakerState, Duration);
 impl fmt::Display for Resume {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Resume(BreakerState::HalfOpen, _) => f.write_str("its probes are running"),
+            Resume(BreakerState::HalfOpen, retry_in) => {
+                write!(f, "its probes are running (they time out in {retry_in:?})")
+            }
             Resume(_, retry_in) => write!(f, "it lets a probe through in {retry_in:?}"),
         }
     }
@@ -125,12 +128,12 @@ mod tests {
         );
         let half_open = Rejected {
             state: BreakerState::HalfOpen,
-            retry_in: Duration::ZERO,
+            retry_in: Duration::from_secs(12),
             ..open
         };
         assert_eq!(
             half_open.to_string(),
-            "circuit breaker `llm` is half-open; its probes are running"
+            "circuit breaker `llm` is half-open; its probes are running (they time out in 12s)"
         );
         let io = io::Error::from(open);
         assert_eq!(io.kind(), io::ErrorKind::Other);

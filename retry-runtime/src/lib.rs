@@ -76,6 +76,9 @@ pub use engine::{Attempt, Attempts, ByClassify, Classifier, Hook, NoHook, RetryE
 pub use error::{Rejected, TimedOut};
 pub use guards::{Guards, Pass};
 pub use policy::{Policy, PolicyError};
+pub use telemetry::CallSite;
+#[cfg(feature = "metrics")]
+pub use telemetry::flush_metrics;
 #[cfg(feature = "stats")]
 pub use telemetry::{Stats, stats};
 

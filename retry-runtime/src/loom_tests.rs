@@ -186,3 +186,44 @@ fn loom_a_released_probe_and_a_failed_probe_race_without_leaking_a_place() {
         assert!(breaker.admit(at(200)).is_err());
     });
 }
+
+#[test]
+fn loom_a_stale_probe_racing_its_replacement_never_wedges_the_breaker() {
+    loom::model(|| {
+        let breaker = Arc::new(CircuitBreaker::new(
+            BreakerConfig::new("loom")
+                .failure_threshold(1)
+                .open_for(OPEN_FOR)
+                .probe_timeout(Duration::from_nanos(50)),
+        ));
+        breaker
+            .admit(at(0))
+            .expect("closed")
+            .settle(Outcome::Failure, at(0));
+        // A probe admitted at 100 that answers only at 160, past its
+        // timeout, while a caller at 150 replaces it.
+        let stale = breaker.admit(at(100)).expect("the probe");
+        let other = Arc::clone(&breaker);
+        let replacing = thread::spawn(move || {
+            if let Ok(permit) = other.admit(at(150)) {
+                assert!(permit.is_probe());
+                permit.settle(Outcome::Success, at(150));
+            }
+        });
+        stale.settle(Outcome::Failure, at(160));
+        replacing.join().expect("no panic");
+        // Either the stale failure landed first (it reopened the breaker,
+        // and the caller was rejected), or the caller replaced the stale
+        // probe, its success closed the breaker, and the stale failure was
+        // ignored.
+        let state = breaker.state();
+        assert!(
+            state == BreakerState::Closed || state == BreakerState::Open,
+            "{state:?}"
+        );
+        // Never half-open with a place held by nobody.
+        if state == BreakerState::Open {
+            assert_eq!(breaker.admit(at(160)).expect_err("open").retry_in, OPEN_FOR);
+        }
+    });
+}

@@ -3,6 +3,7 @@
 //! and without a circuit breaker and a retry budget.
 //!
 //! One test in this binary, so no other test thread allocates meanwhile.
+//! (The library's own `metrics` reporter thread may: see the test.)
 
 use std::alloc::System;
 use std::future::Future;
@@ -79,22 +80,27 @@ fn calls(n: u32) -> u32 {
 
 #[test]
 fn successful_calls_allocate_nothing() {
-    // The first call of each name registers its metric handles (this
-    // binary has the `metrics` feature on): once per name, not per call.
+    // The first call of each site registers it: once per site, not per
+    // call. It also starts the `metrics` reporter thread (this binary has
+    // the feature on), which allocates as it starts and once a second: the
+    // counting allocator is global, so a window that overlaps one of those
+    // moments is not about the success path. A success path that allocated
+    // would show in every window of 1,000 rounds; one clean window proves
+    // it does not.
     calls(0);
-    let region = Region::new(GLOBAL);
-    let mut total = 0;
-    for n in 0..1000 {
-        total += calls(n);
+    let mut windows = Vec::new();
+    for _ in 0..10 {
+        let region = Region::new(GLOBAL);
+        let mut total = 0;
+        for n in 0..1000 {
+            total += calls(n);
+        }
+        let change = region.change();
+        assert_eq!(total, 4 * 500_500 + 4 * 1000, "every call succeeded");
+        if change.allocations == 0 && change.reallocations == 0 {
+            return;
+        }
+        windows.push(change);
     }
-    let change = region.change();
-    assert_eq!(total, 4 * 500_500 + 4 * 1000, "every call succeeded");
-    assert_eq!(
-        change.allocations, 0,
-        "allocations on the success path: {change:?}"
-    );
-    assert_eq!(
-        change.reallocations, 0,
-        "reallocations on the success path: {change:?}"
-    );
+    panic!("every window of 1,000 rounds allocated: {windows:#?}");
 }

@@ -176,15 +176,14 @@ async fn half_open_lets_through_only_the_permitted_probes_and_closes_when_all_su
     );
     assert_eq!(first, Ok(1));
     assert_eq!(second, Ok(2));
-    assert_eq!(
-        third,
-        rejected("probes", BreakerState::HalfOpen, Duration::ZERO)
-    );
+    // Rejected calls learn when the running probes time out: 30 s (the
+    // default, `open_for`) after they were admitted.
+    assert_eq!(third, rejected("probes", BreakerState::HalfOpen, OPEN_FOR));
     assert_eq!(
         fourth,
         (
             BreakerState::HalfOpen,
-            rejected("probes", BreakerState::HalfOpen, Duration::ZERO)
+            rejected("probes", BreakerState::HalfOpen, ms(28_500))
         )
     );
     assert_eq!(
@@ -319,6 +318,89 @@ async fn a_cancelled_probe_gives_its_place_back() {
     assert_eq!(rec.calls(), 3);
 }
 
+static STUCK: CircuitBreaker = breaker("stuck", 1);
+
+#[tokio::test(start_paused = true)]
+async fn a_probe_that_never_answers_stops_blocking_after_the_probe_timeout() {
+    let rec = Recorder::new();
+    once(&STUCK, &rec, Err(TestError::Transient)).await.ok();
+    advance(OPEN_FOR).await;
+    // The probe hangs: never completes, never dropped (no per-attempt
+    // timeout). By default a probe may take as long as `open_for`.
+    let hung = Policy::new()
+        .max_attempts(1)
+        .retry(|| {
+            rec.call();
+            std::future::pending::<Result<u32, TestError>>()
+        })
+        .breaker(&STUCK);
+    let mut hung = Box::pin(hung);
+    assert!(tokio::time::timeout(ms(1), hung.as_mut()).await.is_err());
+    assert_eq!(STUCK.state(), BreakerState::HalfOpen);
+    advance(Duration::from_secs(1) - ms(1)).await;
+    assert_eq!(
+        once(&STUCK, &rec, Ok(5)).await,
+        rejected("stuck", BreakerState::HalfOpen, Duration::from_secs(29)),
+        "the probe has 29 s left"
+    );
+    advance(Duration::from_secs(29)).await;
+    assert_eq!(
+        once(&STUCK, &rec, Ok(6)).await,
+        Ok(6),
+        "the probe timed out: the next call is a new probe"
+    );
+    assert_eq!(STUCK.state(), BreakerState::Closed);
+    drop(hung);
+    assert_eq!(
+        STUCK.state(),
+        BreakerState::Closed,
+        "the stale probe counts for nothing"
+    );
+    assert_eq!(rec.calls(), 3);
+}
+
+static STUCK_SHORT: CircuitBreaker = CircuitBreaker::new(
+    BreakerConfig::new("stuck_short")
+        .failure_threshold(1)
+        .open_for(OPEN_FOR)
+        .probe_timeout(Duration::from_secs(5)),
+);
+
+#[retry(max_attempts = 1, breaker = STUCK_SHORT)]
+async fn hangs_on_its_second_call(rec: &Recorder) -> Result<u32, TestError> {
+    match rec.call() {
+        1 => Err(TestError::Transient),
+        2 => std::future::pending().await,
+        n => Ok(n),
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_annotated_probe_that_hangs_stops_blocking_after_its_probe_timeout() {
+    let rec = Recorder::new();
+    assert_eq!(
+        hangs_on_its_second_call(&rec).await,
+        Err(TestError::Transient)
+    );
+    advance(OPEN_FOR).await;
+    let mut hung = std::pin::pin!(hangs_on_its_second_call(&rec));
+    assert!(tokio::time::timeout(ms(1), hung.as_mut()).await.is_err());
+    let mut rejected_calls = 0;
+    // A call a second for a minute: only those in the first 5 s are
+    // rejected.
+    for _ in 0..60 {
+        match hangs_on_its_second_call(&rec).await {
+            Err(TestError::Rejected(_)) => rejected_calls += 1,
+            Ok(_) => {}
+            other => panic!("unexpected {other:?}"),
+        }
+        advance(ms(1000)).await;
+    }
+    assert_eq!(rejected_calls, 5);
+    assert_eq!(STUCK_SHORT.state(), BreakerState::Closed);
+    assert_eq!(rec.calls(), 2 + 55);
+}
+
 static PANICKED: CircuitBreaker = breaker("panicked", 1);
 
 async fn explode() -> Result<u32, TestError> {
@@ -393,7 +475,8 @@ async fn zero_threshold_and_zero_probes_act_as_one_and_zero_open_for_half_opens_
     assert_eq!(first, Ok(1));
     assert_eq!(
         second,
-        rejected("zeros", BreakerState::HalfOpen, Duration::ZERO)
+        rejected("zeros", BreakerState::HalfOpen, Duration::from_secs(1)),
+        "a breaker that half-opens at once gives its probe a second"
     );
     assert_eq!(ZEROS.state(), BreakerState::Closed);
     assert_eq!(rec.calls(), 2);

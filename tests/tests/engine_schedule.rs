@@ -128,6 +128,41 @@ async fn jitter_adds_at_most_ten_percent_to_a_hint() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn jitter_never_takes_a_hint_past_max_retry_after() {
+    for _ in 0..50 {
+        let rec = Recorder::new();
+        // The default cap, 60 s, and a hint exactly at it.
+        let policy = fast().jitter(Jitter::Full);
+        let script = [TestError::Throttled(Duration::from_secs(60))];
+        let result = policy.retry(|| scripted(&rec, &script)).await;
+        assert_eq!(result, Ok(2));
+        assert_eq!(rec.gaps(), [Duration::from_secs(60)]);
+    }
+    for _ in 0..50 {
+        let rec = Recorder::new();
+        let policy = fast().jitter(Jitter::Full);
+        let script = [TestError::Throttled(Duration::from_secs(58))];
+        policy.retry(|| scripted(&rec, &script)).await.ok();
+        let gap = rec.gaps()[0];
+        assert!(
+            (Duration::from_secs(58)..=Duration::from_secs(60)).contains(&gap),
+            "{gap:?}"
+        );
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_hint_is_a_floor_above_max_delay() {
+    // The server's explicit instruction outranks the client's own cap on
+    // its backoff; `max_retry_after` is the hint's cap.
+    let rec = Recorder::new();
+    let policy = fast().max_delay(Duration::from_secs(1));
+    let script = [TestError::Throttled(Duration::from_secs(50))];
+    assert_eq!(policy.retry(|| scripted(&rec, &script)).await, Ok(2));
+    assert_eq!(rec.gaps(), [Duration::from_secs(50)]);
+}
+
+#[tokio::test(start_paused = true)]
 async fn max_elapsed_stops_a_retry_that_would_end_too_late() {
     let rec = Recorder::new();
     // Sleeps 100 + 200 = 300 ms; the next (250 ms) would end at 550 > 500.

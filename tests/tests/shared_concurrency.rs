@@ -17,11 +17,17 @@ use tokio::task::JoinSet;
 const TASKS: u32 = 10_000;
 const PROBES: u32 = 5;
 
+/// Far longer than the test runs, however loaded the machine: no probe
+/// goes stale here (that is tested in virtual time, in
+/// `breaker_transitions.rs`).
+const PROBE_TIMEOUT: Duration = Duration::from_secs(3600);
+
 static HAMMERED: CircuitBreaker = CircuitBreaker::new(
     BreakerConfig::new("hammered")
         .failure_threshold(1)
         .half_open_probes(PROBES)
-        .open_for(Duration::ZERO),
+        .open_for(Duration::ZERO)
+        .probe_timeout(PROBE_TIMEOUT),
 );
 
 #[derive(Default)]
@@ -79,10 +85,8 @@ async fn ten_thousand_tasks_never_run_more_half_open_probes_than_permitted() {
         match result.expect("no panic") {
             Ok(()) => succeeded += 1,
             Err(TestError::Rejected(r)) => {
-                assert_eq!(
-                    (r.state, r.retry_in),
-                    (BreakerState::HalfOpen, Duration::ZERO)
-                );
+                assert_eq!(r.state, BreakerState::HalfOpen);
+                assert!(r.retry_in <= PROBE_TIMEOUT, "{r}");
                 rejected += 1;
             }
             Err(other) => panic!("unexpected {other}"),

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use retry_runtime::{BreakerConfig, CircuitBreaker, RetryBudget, retry};
+use retry_runtime::{BreakerConfig, CircuitBreaker, RetryBudget, Verdict, retry};
 use tests::capture::{Captured, capture};
 use tests::{Recorder, TestError, ms, script};
 use tracing::Level;
@@ -218,5 +218,100 @@ async fn errors_without_display_are_left_out() {
     assert!(
         events.iter().all(|e| !e.fields.contains_key("error")),
         "{events:#?}"
+    );
+}
+
+static TRIPPED: CircuitBreaker = CircuitBreaker::new(
+    BreakerConfig::new("demo-tripped")
+        .failure_threshold(1)
+        .open_for(Duration::from_secs(10)),
+);
+
+#[retry(max_attempts = 3, base_delay = "100ms", breaker = TRIPPED, name = "demo.tripped")]
+async fn trips_its_breaker(rec: &Recorder) -> Result<u32, TestError> {
+    script(rec, &[TestError::Transient])
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_call_stopped_by_an_open_breaker_is_not_a_rejection() {
+    let (events, _guard) = capture();
+    let rec = Recorder::new();
+    assert_eq!(trips_its_breaker(&rec).await, Err(TestError::Transient));
+    assert!(matches!(
+        trips_its_breaker(&rec).await,
+        Err(TestError::Rejected(_))
+    ));
+    let ended: Vec<(String, String, String)> = events
+        .all()
+        .iter()
+        .filter(|e| e.message == "giving up")
+        .map(|e| {
+            (
+                e.field("retry.attempts").to_owned(),
+                e.field("retry.reason").to_owned(),
+                e.field("error").to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        ended,
+        [
+            (
+                "1".into(),
+                "breaker_open".into(),
+                "transient failure".into()
+            ),
+            (
+                "0".into(),
+                "rejected".into(),
+                "circuit breaker `demo-tripped` is open; it lets a probe through in 10s".into()
+            ),
+        ]
+    );
+}
+
+/// An `anyhow::Error` carrying its cause under a context.
+fn wrapped_in_context(_: &anyhow::Error) -> bool {
+    true
+}
+
+#[retry(max_attempts = 1, when = wrapped_in_context, name = "demo.anyhow")]
+async fn with_context() -> anyhow::Result<u32> {
+    let cause = anyhow::anyhow!("HTTP 503 from /status/503");
+    Err(cause.context("httpbin flaky"))
+}
+
+/// A `std::error::Error` whose cause is its `source()`.
+#[derive(Debug, thiserror::Error)]
+#[error("fetching the issue")]
+struct Outer(#[source] std::io::Error);
+
+impl retry_runtime::Classify for Outer {
+    fn classify(&self) -> Verdict {
+        Verdict::permanent()
+    }
+}
+
+#[retry(max_attempts = 1, name = "demo.chain")]
+async fn with_source() -> Result<u32, Outer> {
+    Err(Outer(std::io::Error::other("connection reset by peer")))
+}
+
+#[tokio::test(start_paused = true)]
+async fn events_show_the_whole_chain_of_causes() {
+    let (events, _guard) = capture();
+    assert!(with_context().await.is_err());
+    assert!(with_source().await.is_err());
+    let errors: Vec<String> = events
+        .all()
+        .iter()
+        .map(|e| e.field("error").to_owned())
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            "httpbin flaky: HTTP 503 from /status/503",
+            "fetching the issue: connection reset by peer"
+        ]
     );
 }

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use retry_runtime::{Policy, Stats, retry, stats};
+use retry_runtime::{BreakerConfig, CircuitBreaker, Policy, Stats, retry, stats};
 use tests::{Recorder, TestError, ms, script};
 
 #[retry(max_attempts = 3, base_delay = "100ms", name = "stats.fetch")]
@@ -76,4 +76,26 @@ fn the_function_api_counts_under_its_name() {
         (1, 3, 2, 1)
     );
     assert_eq!(totals.waited, ms(1) + ms(2));
+}
+
+static BREAKER: CircuitBreaker =
+    CircuitBreaker::new(BreakerConfig::new("stats-api").failure_threshold(1));
+
+#[retry(max_attempts = 3, base_delay = "100ms", breaker = BREAKER, name = "stats.guarded")]
+async fn guarded(rec: &Recorder) -> Result<u32, TestError> {
+    script(rec, &[TestError::Transient])
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_call_stopped_by_the_breaker_is_told_from_one_refused() {
+    let rec = Recorder::new();
+    assert_eq!(guarded(&rec).await, Err(TestError::Transient));
+    assert!(matches!(guarded(&rec).await, Err(TestError::Rejected(_))));
+    assert_eq!(rec.calls(), 1);
+    let mut expected = Stats::default();
+    expected.calls = 2;
+    expected.attempts = 1;
+    expected.failed_breaker_open = 1;
+    expected.rejected_open = 1;
+    assert_eq!(stats("stats.guarded"), Some(expected));
 }

@@ -17,7 +17,7 @@ pub struct Api {
 pub fn print(apis: &[Api]) -> u64 {
     let mut attempts = 0;
     println!(
-        "\n{:<12} {:>5} {:>8} {:>7} {:>8}   {:>6} {:>8} {:>9} {:>9} {:>6} {:>8}   {:>5}",
+        "\n{:<12} {:>5} {:>8} {:>7} {:>8}   {:>6} {:>8} {:>9} {:>9} {:>6} {:>12} {:>8}   {:>5}",
         "API",
         "calls",
         "attempts",
@@ -28,6 +28,7 @@ pub fn print(apis: &[Api]) -> u64 {
         "permanent",
         "exhausted",
         "budget",
+        "breaker open",
         "rejected",
         "trips"
     );
@@ -35,7 +36,7 @@ pub fn print(apis: &[Api]) -> u64 {
         let s = totals(api.names);
         attempts += s.attempts;
         println!(
-            "{:<12} {:>5} {:>8} {:>7} {:>8}   {:>6} {:>8} {:>9} {:>9} {:>6} {:>8}   {:>5}",
+            "{:<12} {:>5} {:>8} {:>7} {:>8}   {:>6} {:>8} {:>9} {:>9} {:>6} {:>12} {:>8}   {:>5}",
             api.label,
             s.calls,
             s.attempts,
@@ -46,6 +47,7 @@ pub fn print(apis: &[Api]) -> u64 {
             s.failed_permanent,
             s.failed_exhausted,
             s.failed_budget,
+            s.failed_breaker_open,
             s.rejected_open,
             api.breaker.trips(),
         );
@@ -66,6 +68,7 @@ fn totals(names: &[&str]) -> Stats {
         sum.failed_permanent += s.failed_permanent;
         sum.failed_exhausted += s.failed_exhausted;
         sum.failed_budget += s.failed_budget;
+        sum.failed_breaker_open += s.failed_breaker_open;
         sum.rejected_open += s.rejected_open;
     }
     sum

@@ -41,6 +41,12 @@ pub struct BreakerConfig {
     /// Calls let through while half-open; all must succeed to close the
     /// breaker. Default 1.
     pub half_open_probes: u32,
+    /// How long the probes of a half-open breaker may take. Probes still
+    /// unsettled after this long (a body that hangs with no per-attempt
+    /// timeout) no longer hold their places: the next call becomes a fresh
+    /// probe, and the stale ones count for nothing when they end.
+    /// Default `None`: as long as `open_for`, and at least one second.
+    pub probe_timeout: Option<Duration>,
 }
 
 /// Trip when at least `percent` % of the calls in a window fail.
@@ -73,6 +79,7 @@ impl BreakerConfig {
             failure_rate: None,
             open_for: Duration::from_secs(30),
             half_open_probes: 1,
+            probe_timeout: None,
         }
     }
 
@@ -98,6 +105,13 @@ impl BreakerConfig {
     /// Calls let through while half-open; all must succeed to close.
     pub const fn half_open_probes(mut self, probes: u32) -> Self {
         self.half_open_probes = probes;
+        self
+    }
+
+    /// How long probes may take before they stop holding their places;
+    /// see [`probe_timeout`](Self::probe_timeout) (the field).
+    pub const fn probe_timeout(mut self, timeout: Duration) -> Self {
+        self.probe_timeout = Some(timeout);
         self
     }
 
@@ -150,6 +164,16 @@ impl BreakerConfig {
     /// The probe count as the breaker uses it: 1 to `COUNTER_MAX`.
     pub(crate) fn probes(&self) -> u32 {
         self.half_open_probes.clamp(1, COUNTER_MAX)
+    }
+
+    /// The probe timeout as the breaker uses it: unless set, `open_for`,
+    /// and at least a second (a breaker that half-opens at once still
+    /// gives its probe time to answer).
+    pub(crate) fn probe_limit(&self) -> Duration {
+        match self.probe_timeout {
+            Some(timeout) => timeout,
+            None => self.open_for.max(Duration::from_secs(1)),
+        }
     }
 
     /// The rate as the breaker uses it: `(failures that trip, window)`, both

@@ -85,9 +85,10 @@ fn half_open_admits_exactly_the_probes_and_closes_when_all_succeed() {
     let first = b.admit(at(10 * SEC)).expect("probe 1");
     let second = b.admit(at(10 * SEC)).expect("probe 2");
     let third = b.admit(at(10 * SEC)).expect_err("no third probe");
+    // The probes hold their places for the probe timeout (`open_for`).
     assert_eq!(
         (third.state, third.retry_in),
-        (BreakerState::HalfOpen, Duration::ZERO)
+        (BreakerState::HalfOpen, Duration::from_secs(10))
     );
     first.settle(Outcome::Success, at(10 * SEC));
     assert_eq!(b.state(), BreakerState::HalfOpen);

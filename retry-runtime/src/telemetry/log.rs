@@ -39,7 +39,7 @@ pub(super) fn retrying<E>(
 }
 
 /// ERROR when a call gives up after trying (or is rejected); DEBUG when it
-/// succeeds after retries; nothing for a first-try success.
+/// succeeds after retries. (A first-try success logs nothing.)
 pub(super) fn finished<E>(
     name: &'static str,
     ending: Ending,
@@ -47,7 +47,6 @@ pub(super) fn finished<E>(
     error: Option<(&E, ErrorText<E>)>,
 ) {
     match ending {
-        Ending::SuccessFirstTry => {}
         Ending::SuccessAfterRetry => {
             tracing::event!(target: "retry", Level::DEBUG, retry.name = name, retry.attempts = attempts, "succeeded after retries");
         }

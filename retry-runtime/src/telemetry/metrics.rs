@@ -3,54 +3,39 @@
 //! `retry_breaker_state{breaker}` (0 closed, 1 half-open, 2 open). Label
 //! values are the names used in code, so cardinality stays bounded.
 //!
-//! A name's handles are registered with the recorder on the name's first
-//! use and kept in the name table, so later calls allocate nothing: install
-//! the recorder before the first retried call.
+//! Handles are asked of the installed recorder at each report, never
+//! cached, so a recorder installed at any time receives every later count.
+//! Retries and failures are reported as they happen. First-try successes
+//! are not: a shared counter bumped by every thread's successful calls
+//! would make them contend, so they are counted per thread on the call
+//! site and reported in sums, once a second by a background thread named
+//! `retry-metrics` (started with the first call), and whenever
+//! [`flush_metrics`] is called.
 
 use core::time::Duration;
-use std::sync::OnceLock;
+use std::sync::atomic::Ordering;
+use std::sync::{Mutex, Once, PoisonError};
 
-use metrics::{Counter, Histogram};
-
-use super::names::{self, SLOTS, Slot};
-use super::{Ending, OUTCOMES};
+use super::site::{CallSite, each_site};
+use super::{Ending, Outcome};
 use crate::breaker::BreakerState;
 
-struct Handles {
-    calls: [Counter; 6],
-    attempts: Counter,
-    delay: Histogram,
+/// How often the background thread reports first-try successes.
+const FLUSH_EVERY: Duration = Duration::from_secs(1);
+
+pub(super) fn retrying(site: &'static CallSite, delay: Duration) {
+    metrics::histogram!("retry_delay_seconds", "name" => site.name()).record(delay.as_secs_f64());
 }
 
-static TABLE: [Slot<OnceLock<Handles>>; SLOTS] = [const {
-    Slot {
-        name: OnceLock::new(),
-        value: OnceLock::new(),
-    }
-}; SLOTS];
-
-fn handles(name: &'static str) -> Option<&'static Handles> {
-    let slot = names::find(&TABLE, name)?;
-    Some(slot.get_or_init(|| Handles {
-        calls: OUTCOMES.map(
-            |outcome| metrics::counter!("retry_calls_total", "name" => name, "outcome" => outcome),
-        ),
-        attempts: metrics::counter!("retry_attempts_total", "name" => name),
-        delay: metrics::histogram!("retry_delay_seconds", "name" => name),
-    }))
+pub(super) fn finished(site: &'static CallSite, ending: Ending, attempts: u32) {
+    calls(site.name(), ending.outcome(), 1, u64::from(attempts));
 }
 
-pub(super) fn retrying(name: &'static str, delay: Duration) {
-    if let Some(handles) = handles(name) {
-        handles.delay.record(delay.as_secs_f64());
-    }
-}
-
-pub(super) fn finished(name: &'static str, ending: Ending, attempts: u32) {
-    if let Some(handles) = handles(name) {
-        handles.calls[ending.outcome_index()].increment(1);
-        handles.attempts.increment(u64::from(attempts));
-    }
+/// Adds `calls` calls ending in `outcome`, which made `attempts` attempts.
+fn calls(name: &'static str, outcome: Outcome, calls: u64, attempts: u64) {
+    metrics::counter!("retry_calls_total", "name" => name, "outcome" => outcome.as_str())
+        .increment(calls);
+    metrics::counter!("retry_attempts_total", "name" => name).increment(attempts);
 }
 
 pub(super) fn breaker_changed(breaker: &'static str, state: BreakerState) {
@@ -60,4 +45,41 @@ pub(super) fn breaker_changed(breaker: &'static str, state: BreakerState) {
         BreakerState::Open => 2.0,
     };
     metrics::gauge!("retry_breaker_state", "breaker" => breaker).set(value);
+}
+
+/// Reports to the installed `metrics` recorder the first-try successes
+/// counted since the last report, on every thread and call site.
+///
+/// A background thread does this once a second; call it yourself before
+/// reading a recorder (in a test) or before the process exits, so none is
+/// left out.
+pub fn flush_metrics() {
+    // One report at a time, so no count is reported twice.
+    static REPORTING: Mutex<()> = Mutex::new(());
+    let _one = REPORTING.lock().unwrap_or_else(PoisonError::into_inner);
+    each_site(|name, site| {
+        let total = site.first_tries();
+        let reported = site.first_tries_reported.swap(total, Ordering::Relaxed);
+        let new = total.wrapping_sub(reported);
+        if new > 0 {
+            calls(name, Outcome::SuccessFirstTry, new, new);
+        }
+    });
+}
+
+/// Starts the thread that reports first-try successes, once.
+pub(super) fn start_reporting() {
+    static STARTED: Once = Once::new();
+    STARTED.call_once(|| {
+        // Without the thread, counts still reach the recorder at each
+        // `flush_metrics`.
+        let _ = std::thread::Builder::new()
+            .name("retry-metrics".into())
+            .spawn(|| {
+                loop {
+                    std::thread::sleep(FLUSH_EVERY);
+                    flush_metrics();
+                }
+            });
+    });
 }

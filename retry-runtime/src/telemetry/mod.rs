@@ -1,20 +1,23 @@
 //! What the engine tells the outside about each call: `tracing` events
 //! (feature `tracing`), `metrics` counters (feature `metrics`) and per-name
-//! [`Stats`] (feature `stats`). Every function here compiles to nothing
-//! when its features are off.
+//! [`Stats`] (feature `stats`), all kept per [`CallSite`]. Every function
+//! here compiles to nothing when its features are off.
 
 #[cfg(feature = "tracing")]
 mod log;
 #[cfg(feature = "metrics")]
 mod metrics;
-#[cfg(any(feature = "metrics", feature = "stats"))]
-mod names;
+mod site;
 #[cfg(feature = "stats")]
 mod stats;
+pub(crate) mod text;
 
 use core::fmt;
 use core::time::Duration;
 
+#[cfg(feature = "metrics")]
+pub use metrics::flush_metrics;
+pub use site::CallSite;
 #[cfg(feature = "stats")]
 pub use stats::{Stats, stats};
 
@@ -24,11 +27,11 @@ use crate::classify::Kind;
 /// Formats an error for events, when its type can be displayed.
 pub(crate) type ErrorText<E> = Option<fn(&E, &mut fmt::Formatter<'_>) -> fmt::Result>;
 
-/// How a call ended.
+/// How a call that needed more than its first try ended, in the detail the
+/// log shows. (A first-try success is only counted:
+/// [`first_try_succeeded`].)
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Ending {
-    /// The first attempt succeeded.
-    SuccessFirstTry,
     /// An attempt after a retry succeeded.
     SuccessAfterRetry,
     /// The error was permanent.
@@ -41,55 +44,86 @@ pub(crate) enum Ending {
     MaxElapsed,
     /// The retry budget could not pay for a retry.
     Budget,
-    /// The circuit breaker was open.
+    /// Attempts were made, then the circuit breaker was open.
+    BreakerOpen,
+    /// The circuit breaker refused the call before any attempt.
     Rejected,
 }
 
-// Read only by the features that report endings.
+/// How a call ended, as metrics and [`Stats`] count it: the limits that end
+/// a call early count as exhausted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(not(any(feature = "metrics", feature = "stats")), allow(dead_code))]
+pub(crate) enum Outcome {
+    SuccessFirstTry,
+    SuccessAfterRetry,
+    FailedPermanent,
+    FailedExhausted,
+    FailedBudget,
+    FailedBreakerOpen,
+    RejectedOpen,
+}
+
+#[cfg_attr(not(any(feature = "metrics", feature = "stats")), allow(dead_code))]
+impl Outcome {
+    /// Every outcome, in the order of their discriminants.
+    pub(crate) const ALL: [Outcome; 7] = [
+        Outcome::SuccessFirstTry,
+        Outcome::SuccessAfterRetry,
+        Outcome::FailedPermanent,
+        Outcome::FailedExhausted,
+        Outcome::FailedBudget,
+        Outcome::FailedBreakerOpen,
+        Outcome::RejectedOpen,
+    ];
+
+    /// The `outcome` label, and the name of the [`Stats`] field.
+    pub(crate) const fn as_str(self) -> &'static str {
+        match self {
+            Outcome::SuccessFirstTry => "success_first_try",
+            Outcome::SuccessAfterRetry => "success_after_retry",
+            Outcome::FailedPermanent => "failed_permanent",
+            Outcome::FailedExhausted => "failed_exhausted",
+            Outcome::FailedBudget => "failed_budget",
+            Outcome::FailedBreakerOpen => "failed_breaker_open",
+            Outcome::RejectedOpen => "rejected_open",
+        }
+    }
+}
+
 #[cfg_attr(
-    not(all(feature = "tracing", any(feature = "metrics", feature = "stats"))),
+    not(any(feature = "tracing", feature = "metrics", feature = "stats")),
     allow(dead_code)
 )]
 impl Ending {
     /// The `reason` of a give-up event.
-    #[cfg(feature = "tracing")]
     pub(crate) const fn reason(self) -> &'static str {
         match self {
-            Ending::SuccessFirstTry | Ending::SuccessAfterRetry => "success",
+            Ending::SuccessAfterRetry => "success",
             Ending::Permanent => "permanent",
             Ending::Exhausted => "exhausted",
             Ending::HintTooLong => "hint_too_long",
             Ending::MaxElapsed => "max_elapsed",
             Ending::Budget => "budget",
+            Ending::BreakerOpen => "breaker_open",
             Ending::Rejected => "rejected",
         }
     }
 
-    /// The position of the call's outcome in [`OUTCOMES`]: six values, so
-    /// the limits that end a call early count as exhausted.
-    #[cfg(any(feature = "metrics", feature = "stats"))]
-    pub(crate) const fn outcome_index(self) -> usize {
+    /// The outcome it is counted under.
+    pub(crate) const fn outcome(self) -> Outcome {
         match self {
-            Ending::SuccessFirstTry => 0,
-            Ending::SuccessAfterRetry => 1,
-            Ending::Permanent => 2,
-            Ending::Exhausted | Ending::HintTooLong | Ending::MaxElapsed => 3,
-            Ending::Budget => 4,
-            Ending::Rejected => 5,
+            Ending::SuccessAfterRetry => Outcome::SuccessAfterRetry,
+            Ending::Permanent => Outcome::FailedPermanent,
+            Ending::Exhausted | Ending::HintTooLong | Ending::MaxElapsed => {
+                Outcome::FailedExhausted
+            }
+            Ending::Budget => Outcome::FailedBudget,
+            Ending::BreakerOpen => Outcome::FailedBreakerOpen,
+            Ending::Rejected => Outcome::RejectedOpen,
         }
     }
 }
-
-/// The outcomes a call is counted under (the `outcome` label).
-#[cfg(feature = "metrics")]
-pub(crate) const OUTCOMES: [&str; 6] = [
-    "success_first_try",
-    "success_after_retry",
-    "failed_permanent",
-    "failed_exhausted",
-    "failed_budget",
-    "rejected_open",
-];
 
 /// An error shown through its `ErrorText`.
 #[cfg(feature = "tracing")]
@@ -100,15 +134,33 @@ pub(crate) struct Shown<'a, E>(
 
 #[cfg(feature = "tracing")]
 impl<E> fmt::Display for Shown<'_, E> {
+    /// At most `text::MAX_TEXT` bytes of it.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        (self.1)(self.0, f)
+        struct Whole<'a, E>(&'a Shown<'a, E>);
+        impl<E> fmt::Display for Whole<'_, E> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                (self.0.1)(self.0.0, f)
+            }
+        }
+        let mut bounded = text::Bounded::new(f);
+        fmt::write(&mut bounded, format_args!("{}", Whole(self)))?;
+        bounded.finish()
     }
+}
+
+/// A call succeeded at its first attempt: the one event every call that
+/// needed no retry records, so it touches nothing but its own thread's
+/// counter of its own site.
+#[inline]
+#[allow(unused_variables)]
+pub(crate) fn first_try_succeeded(site: &'static CallSite) {
+    site.first_try();
 }
 
 /// One retry is about to sleep.
 #[allow(unused_variables)]
 pub(crate) fn retrying<E>(
-    name: &'static str,
+    site: &'static CallSite,
     attempt: u32,
     max_attempts: u32,
     delay: Duration,
@@ -116,28 +168,28 @@ pub(crate) fn retrying<E>(
     error: (&E, ErrorText<E>),
 ) {
     #[cfg(feature = "tracing")]
-    log::retrying(name, attempt, max_attempts, delay, kind, error);
+    log::retrying(site.name(), attempt, max_attempts, delay, kind, error);
     #[cfg(feature = "metrics")]
-    metrics::retrying(name, delay);
+    metrics::retrying(site, delay);
     #[cfg(feature = "stats")]
-    stats::retrying(name, delay);
+    stats::retrying(site, delay);
 }
 
-/// A call ended after `attempts` attempts; `error` is its error, if it
-/// failed.
+/// A call that needed more than a first try ended after `attempts`
+/// attempts; `error` is its error, if it failed.
 #[allow(unused_variables)]
 pub(crate) fn finished<E>(
-    name: &'static str,
+    site: &'static CallSite,
     ending: Ending,
     attempts: u32,
     error: Option<(&E, ErrorText<E>)>,
 ) {
     #[cfg(feature = "tracing")]
-    log::finished(name, ending, attempts, error);
+    log::finished(site.name(), ending, attempts, error);
     #[cfg(feature = "metrics")]
-    metrics::finished(name, ending, attempts);
+    metrics::finished(site, ending, attempts);
     #[cfg(feature = "stats")]
-    stats::finished(name, ending, attempts);
+    stats::finished(site, ending, attempts);
 }
 
 /// A circuit breaker moved to `state`.

@@ -1,22 +1,21 @@
-//! Per-name statistics kept with atomics: how many calls, attempts and
-//! retries, how long they waited, and how they ended.
+//! Per-name statistics: how many calls, attempts and retries, how long
+//! they waited, and how they ended.
 //!
-//! Kept in the name table (see `names`): recording takes no lock and
-//! allocates nothing, and a first-try success costs one lookup and one
-//! relaxed increment.
+//! Kept on each [`CallSite`]: first-try successes in per-thread counters,
+//! the rest in the site's shared atomics (they follow a failure, which is
+//! rare and costs far more). Reading sums every site of the name.
 
 use core::time::Duration;
-use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::Ending;
-use super::names::{self, SLOTS, Slot};
+use super::site::{CallSite, each_site};
+use super::{Ending, Outcome};
 
 /// Totals for one name, read with [`stats`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Stats {
-    /// Calls that ended (the sum of the six outcomes below).
+    /// Calls that ended (the sum of the seven outcomes below).
     pub calls: u64,
     /// Attempts made, the first ones included.
     pub attempts: u64,
@@ -35,58 +34,52 @@ pub struct Stats {
     pub failed_exhausted: u64,
     /// Calls that ended because the retry budget could not pay.
     pub failed_budget: u64,
-    /// Calls a circuit breaker rejected or stopped.
+    /// Calls that made attempts and then stopped because the circuit
+    /// breaker had opened.
+    pub failed_breaker_open: u64,
+    /// Calls a circuit breaker refused before any attempt.
     pub rejected_open: u64,
 }
 
-struct Counters {
-    outcomes: [AtomicU64; 6],
+/// A site's counts of everything but first-try successes.
+pub(crate) struct Counters {
+    outcomes: [AtomicU64; Outcome::ALL.len()],
     // Attempts of calls other than first-try successes (those are one each).
     other_attempts: AtomicU64,
     retries: AtomicU64,
     waited_nanos: AtomicU64,
 }
 
-static TABLE: [Slot<Counters>; SLOTS] = [const {
-    Slot {
-        name: OnceLock::new(),
-        value: Counters {
-            outcomes: [const { AtomicU64::new(0) }; 6],
+impl Counters {
+    pub(crate) const fn new() -> Self {
+        Self {
+            outcomes: [const { AtomicU64::new(0) }; Outcome::ALL.len()],
             other_attempts: AtomicU64::new(0),
             retries: AtomicU64::new(0),
             waited_nanos: AtomicU64::new(0),
-        },
-    }
-}; SLOTS];
-
-#[inline]
-fn counters(name: &'static str) -> Option<&'static Counters> {
-    names::find(&TABLE, name)
-}
-
-pub(super) fn retrying(name: &'static str, delay: Duration) {
-    if let Some(counters) = counters(name) {
-        counters.retries.fetch_add(1, Ordering::Relaxed);
-        let nanos = u64::try_from(delay.as_nanos()).unwrap_or(u64::MAX);
-        counters.waited_nanos.fetch_add(nanos, Ordering::Relaxed);
-    }
-}
-
-#[inline]
-pub(super) fn finished(name: &'static str, ending: Ending, attempts: u32) {
-    if let Some(counters) = counters(name) {
-        counters.outcomes[ending.outcome_index()].fetch_add(1, Ordering::Relaxed);
-        if ending != Ending::SuccessFirstTry {
-            counters
-                .other_attempts
-                .fetch_add(u64::from(attempts), Ordering::Relaxed);
         }
     }
 }
 
+pub(super) fn retrying(site: &CallSite, delay: Duration) {
+    let counters = &site.counters;
+    counters.retries.fetch_add(1, Ordering::Relaxed);
+    let nanos = u64::try_from(delay.as_nanos()).unwrap_or(u64::MAX);
+    counters.waited_nanos.fetch_add(nanos, Ordering::Relaxed);
+}
+
+/// A call that did not succeed at its first try ended.
+pub(super) fn finished(site: &CallSite, ending: Ending, attempts: u32) {
+    let counters = &site.counters;
+    counters.outcomes[ending.outcome() as usize].fetch_add(1, Ordering::Relaxed);
+    counters
+        .other_attempts
+        .fetch_add(u64::from(attempts), Ordering::Relaxed);
+}
+
 /// The totals of every call named `name` so far, or `None` if no call of
-/// that name has ended (or retried) yet. Calls named alike at several
-/// places add up.
+/// that name has been made yet. Calls named alike at several places add
+/// up.
 ///
 /// ```
 /// use std::io;
@@ -112,21 +105,30 @@ pub fn stats(name: &str) -> Option<Stats> {
     let mut found = false;
     let mut totals = Stats::default();
     let mut waited_nanos = 0u128;
-    for c in names::all_named(&TABLE, name) {
+    each_site(|site_name, site| {
+        if site_name != name {
+            return;
+        }
         found = true;
         let load = |a: &AtomicU64| a.load(Ordering::Relaxed);
-        let outcomes = c.outcomes.each_ref().map(load);
-        totals.success_first_try += outcomes[0];
-        totals.success_after_retry += outcomes[1];
-        totals.failed_permanent += outcomes[2];
-        totals.failed_exhausted += outcomes[3];
-        totals.failed_budget += outcomes[4];
-        totals.rejected_open += outcomes[5];
-        totals.calls += outcomes.iter().sum::<u64>();
-        totals.attempts += outcomes[0] + load(&c.other_attempts);
+        let c = &site.counters;
+        let first_tries = site.first_tries();
+        let count = |outcome: Outcome| match outcome {
+            Outcome::SuccessFirstTry => first_tries,
+            outcome => load(&c.outcomes[outcome as usize]),
+        };
+        totals.success_first_try += count(Outcome::SuccessFirstTry);
+        totals.success_after_retry += count(Outcome::SuccessAfterRetry);
+        totals.failed_permanent += count(Outcome::FailedPermanent);
+        totals.failed_exhausted += count(Outcome::FailedExhausted);
+        totals.failed_budget += count(Outcome::FailedBudget);
+        totals.failed_breaker_open += count(Outcome::FailedBreakerOpen);
+        totals.rejected_open += count(Outcome::RejectedOpen);
+        totals.calls += Outcome::ALL.iter().map(|o| count(*o)).sum::<u64>();
+        totals.attempts += first_tries + load(&c.other_attempts);
         totals.retries += load(&c.retries);
         waited_nanos += u128::from(load(&c.waited_nanos));
-    }
+    });
     let secs = u64::try_from(waited_nanos / 1_000_000_000).unwrap_or(u64::MAX);
     totals.waited = Duration::new(secs, (waited_nanos % 1_000_000_000) as u32);
     found.then_some(totals)
