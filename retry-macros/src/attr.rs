@@ -10,6 +10,8 @@ use syn::{Expr, ExprLit, ExprUnary, Ident, Lit, LitStr, Path, Token, UnOp};
 
 use core::time::Duration;
 
+mod closure_args;
+
 /// Every key `#[retry]` accepts, in the order the docs list them.
 pub(crate) const KEYS: &[&str] = &[
     "max_attempts",
@@ -63,8 +65,8 @@ pub(crate) struct Args {
     pub(crate) max_elapsed: Option<Keyed<Value<Duration>>>,
     pub(crate) timeout: Option<Keyed<Value<Duration>>>,
     pub(crate) max_retry_after: Option<Keyed<Value<Duration>>>,
-    pub(crate) when: Option<Keyed<Path>>,
-    pub(crate) on_retry: Option<Keyed<Path>>,
+    pub(crate) when: Option<Keyed<Expr>>,
+    pub(crate) on_retry: Option<Keyed<Expr>>,
     pub(crate) policy: Option<Keyed<Box<Expr>>>,
     pub(crate) breaker: Option<Keyed<Path>>,
     pub(crate) budget: Option<Keyed<Path>>,
@@ -148,18 +150,18 @@ impl Args {
                     "max_retry_after" => store!(max_retry_after, duration(value)?),
                     "when" => store!(
                         when,
-                        fn_path(
+                        callable(
                             value,
                             "when",
-                            "a `fn(&E) -> bool` that says which errors to retry"
+                            "a `fn(&E) -> bool` or a closure `|e: &E| ...` that says which errors to retry"
                         )?
                     ),
                     "on_retry" => store!(
                         on_retry,
-                        fn_path(
+                        callable(
                             value,
                             "on_retry",
-                            "a `fn(&retry_runtime::RetryEvent<'_, E>)` called before each sleep"
+                            "a `fn(&retry_runtime::RetryEvent<'_, E>)` or a closure `|event| ...` called before each sleep"
                         )?
                     ),
                     "policy" => store!(policy, Box::new(value)),
@@ -362,14 +364,22 @@ fn jitter(value: Option<Expr>) -> syn::Result<JitterArg> {
     }
 }
 
-fn fn_path(value: Expr, key: &str, what: &str) -> syn::Result<Path> {
-    match value {
-        Expr::Path(p) if p.qself.is_none() => Ok(p.path),
-        other => Err(syn::Error::new_spanned(
-            other,
+/// A function for `when` or `on_retry`: a path, a closure, or any
+/// expression of a callable type (such as a call that returns a closure),
+/// which the type checker then checks. Only literals are refused here.
+fn callable(value: Expr, key: &str, what: &str) -> syn::Result<Expr> {
+    match literal(&value) {
+        Literal::None => Ok(value),
+        Literal::Plain(Lit::Str(text)) if text.parse::<Path>().is_ok() => Err(syn::Error::new(
+            text.span(),
             format!(
-                "`{key}` takes the path of a function: {what}; closures are not accepted, so define a `fn` and name it here"
+                "`{key}` takes {what}, not a string; write `{key} = {}` without quotes",
+                text.value()
             ),
+        )),
+        _ => Err(syn::Error::new_spanned(
+            &value,
+            format!("`{key}` takes {what}, not a literal"),
         )),
     }
 }
