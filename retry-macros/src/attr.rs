@@ -11,6 +11,7 @@ use syn::{Expr, ExprLit, ExprUnary, Ident, Lit, LitStr, Path, Token, UnOp};
 use core::time::Duration;
 
 mod closure_args;
+mod suggest;
 
 /// Every key `#[retry]` accepts, in the order the docs list them.
 pub(crate) const KEYS: &[&str] = &[
@@ -132,7 +133,9 @@ impl Args {
         }
         match name.as_str() {
             "jitter" => store!(jitter, jitter(value)?),
-            _ if !KEYS.contains(&name.as_str()) => Err(unknown_key(&key, &name)),
+            _ if !KEYS.contains(&name.as_str()) => {
+                Err(suggest::unknown_key(&key, &name, value.as_ref()))
+            }
             _ => {
                 let Some(value) = value else {
                     return Err(syn::Error::new(
@@ -187,46 +190,6 @@ impl Args {
             }
         }
     }
-}
-
-fn unknown_key(key: &Ident, name: &str) -> syn::Error {
-    let list = KEYS
-        .iter()
-        .map(|k| format!("`{k}`"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let mut message = format!("unknown key `{name}`");
-    if let Some(near) = nearest_key(name) {
-        message.push_str(&format!("; did you mean `{near}`?"));
-    }
-    message.push_str(&format!("\nvalid keys: {list}"));
-    syn::Error::new(key.span(), message)
-}
-
-/// The valid key closest to `name`, if any is close enough to be a typo.
-fn nearest_key(name: &str) -> Option<&'static str> {
-    KEYS.iter()
-        .map(|k| (edit_distance(name, k), *k))
-        .filter(|(d, k)| *d <= 3.max(k.len() / 3))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, k)| k)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let above = row[j + 1];
-            row[j + 1] = (diagonal + usize::from(ca != *cb))
-                .min(row[j] + 1)
-                .min(above + 1);
-            diagonal = above;
-        }
-    }
-    row[b.len()]
 }
 
 /// A literal value, looking through a leading minus sign.
@@ -420,17 +383,5 @@ fn crate_path(value: Expr) -> syn::Result<Path> {
             other,
             "`crate` takes the path of the renamed retry-runtime dependency, such as `crate = my_retry`",
         )),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn suggests_near_keys_only() {
-        assert_eq!(nearest_key("max_attempt"), Some("max_attempts"));
-        assert_eq!(nearest_key("base_dealy"), Some("base_delay"));
-        assert_eq!(nearest_key("retries"), None);
     }
 }
