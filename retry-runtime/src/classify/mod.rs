@@ -217,7 +217,9 @@ impl Verdict {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` does not implement `retry_runtime::Classify`, so retries cannot tell transient errors from permanent ones",
     label = "this error type needs `Classify`",
-    note = "implement `retry_runtime::Classify` for `{Self}`, or give `when = path::to::predicate` (a `fn(&E) -> bool`) in `#[retry(...)]`"
+    note = "for an error type of your own, derive it (`#[derive(retry_runtime::Classify)]`, a `#[classify(...)]` rule per variant) or implement it",
+    note = "for another crate's error type, which the orphan rule keeps you from implementing it for: `reqwest::Error` needs `retry-runtime = {{ features = [\"reqwest\"] }}`, `http::StatusCode` and `http::Response<B>` need `features = [\"http\"]`, `anyhow::Error` needs `features = [\"anyhow\"]`; wrap any other type in an error type of your own",
+    note = "or say in `#[retry(...)]` which errors to retry: `when = |e: &{Self}| ...`"
 )]
 pub trait Classify {
     /// This error's verdict.
