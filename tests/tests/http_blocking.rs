@@ -10,7 +10,7 @@ use std::time::Duration;
 use retry_runtime::http::check;
 use retry_runtime::{Classify, Verdict, retry};
 use tests::api_error::ApiError;
-use tests::raw_http::{RawServer, response};
+use tests::raw_http::{RawServer, Reply, response};
 
 #[retry(max_attempts = 3, base_delay = "1ms", max_delay = "5ms")]
 fn fetch(client: &reqwest::blocking::Client, url: &str) -> Result<String, ApiError> {
@@ -100,4 +100,28 @@ async fn exhausted_attempts_return_the_last_error() {
         .expect_err("three failures");
     assert_eq!(server.requests(), 3);
     assert_eq!(error.status(), Some(504));
+}
+
+/// A blocking fn cannot take `#[retry(timeout)]`; the client's own timeout
+/// stands in, and classifies as a timeout, so it is retried.
+#[tokio::test]
+async fn the_blocking_clients_timeout_is_a_transient_timeout() {
+    let server = RawServer::start(vec![Reply::Hang, Reply::Hang, response(200, &[], "done")]).await;
+    let url = server.url("/slow");
+    let call = tokio::task::spawn_blocking(move || {
+        let client = reqwest::blocking::Client::builder()
+            .timeout(Duration::from_millis(20))
+            .build()
+            .expect("client");
+        let timed_out = client.get(&url).send().expect_err("the server stalls");
+        (timed_out.classify(), fetch(&client, &url))
+    });
+    let (verdict, retried) = tokio::time::timeout(Duration::from_secs(60), call)
+        .await
+        .expect("the blocking calls end")
+        .expect("the blocking calls do not panic");
+    assert_eq!(verdict, Verdict::timeout());
+    // One stalled request alone, then `fetch`: a stalled attempt, a retry.
+    assert_eq!(retried.ok().as_deref(), Some("done"));
+    assert_eq!(server.requests(), 3);
 }
