@@ -10,6 +10,9 @@ use syn::{Expr, ExprLit, ExprUnary, Ident, Lit, LitStr, Path, Token, UnOp};
 
 use core::time::Duration;
 
+mod closure_args;
+mod suggest;
+
 /// Every key `#[retry]` accepts, in the order the docs list them.
 pub(crate) const KEYS: &[&str] = &[
     "max_attempts",
@@ -63,8 +66,8 @@ pub(crate) struct Args {
     pub(crate) max_elapsed: Option<Keyed<Value<Duration>>>,
     pub(crate) timeout: Option<Keyed<Value<Duration>>>,
     pub(crate) max_retry_after: Option<Keyed<Value<Duration>>>,
-    pub(crate) when: Option<Keyed<Path>>,
-    pub(crate) on_retry: Option<Keyed<Path>>,
+    pub(crate) when: Option<Keyed<Expr>>,
+    pub(crate) on_retry: Option<Keyed<Expr>>,
     pub(crate) policy: Option<Keyed<Box<Expr>>>,
     pub(crate) breaker: Option<Keyed<Path>>,
     pub(crate) budget: Option<Keyed<Path>>,
@@ -130,7 +133,9 @@ impl Args {
         }
         match name.as_str() {
             "jitter" => store!(jitter, jitter(value)?),
-            _ if !KEYS.contains(&name.as_str()) => Err(unknown_key(&key, &name)),
+            _ if !KEYS.contains(&name.as_str()) => {
+                Err(suggest::unknown_key(&key, &name, value.as_ref()))
+            }
             _ => {
                 let Some(value) = value else {
                     return Err(syn::Error::new(
@@ -148,18 +153,18 @@ impl Args {
                     "max_retry_after" => store!(max_retry_after, duration(value)?),
                     "when" => store!(
                         when,
-                        fn_path(
+                        callable(
                             value,
                             "when",
-                            "a `fn(&E) -> bool` that says which errors to retry"
+                            "a `fn(&E) -> bool` or a closure `|e: &E| ...` that says which errors to retry"
                         )?
                     ),
                     "on_retry" => store!(
                         on_retry,
-                        fn_path(
+                        callable(
                             value,
                             "on_retry",
-                            "a `fn(&retry_runtime::RetryEvent<'_, E>)` called before each sleep"
+                            "a `fn(&retry_runtime::RetryEvent<'_, E>)` or a closure `|event| ...` called before each sleep"
                         )?
                     ),
                     "policy" => store!(policy, Box::new(value)),
@@ -185,46 +190,6 @@ impl Args {
             }
         }
     }
-}
-
-fn unknown_key(key: &Ident, name: &str) -> syn::Error {
-    let list = KEYS
-        .iter()
-        .map(|k| format!("`{k}`"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let mut message = format!("unknown key `{name}`");
-    if let Some(near) = nearest_key(name) {
-        message.push_str(&format!("; did you mean `{near}`?"));
-    }
-    message.push_str(&format!("\nvalid keys: {list}"));
-    syn::Error::new(key.span(), message)
-}
-
-/// The valid key closest to `name`, if any is close enough to be a typo.
-fn nearest_key(name: &str) -> Option<&'static str> {
-    KEYS.iter()
-        .map(|k| (edit_distance(name, k), *k))
-        .filter(|(d, k)| *d <= 3.max(k.len() / 3))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, k)| k)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let above = row[j + 1];
-            row[j + 1] = (diagonal + usize::from(ca != *cb))
-                .min(row[j] + 1)
-                .min(above + 1);
-            diagonal = above;
-        }
-    }
-    row[b.len()]
 }
 
 /// A literal value, looking through a leading minus sign.
@@ -362,14 +327,22 @@ fn jitter(value: Option<Expr>) -> syn::Result<JitterArg> {
     }
 }
 
-fn fn_path(value: Expr, key: &str, what: &str) -> syn::Result<Path> {
-    match value {
-        Expr::Path(p) if p.qself.is_none() => Ok(p.path),
-        other => Err(syn::Error::new_spanned(
-            other,
+/// A function for `when` or `on_retry`: a path, a closure, or any
+/// expression of a callable type (such as a call that returns a closure),
+/// which the type checker then checks. Only literals are refused here.
+fn callable(value: Expr, key: &str, what: &str) -> syn::Result<Expr> {
+    match literal(&value) {
+        Literal::None => Ok(value),
+        Literal::Plain(Lit::Str(text)) if text.parse::<Path>().is_ok() => Err(syn::Error::new(
+            text.span(),
             format!(
-                "`{key}` takes the path of a function: {what}; closures are not accepted, so define a `fn` and name it here"
+                "`{key}` takes {what}, not a string; write `{key} = {}` without quotes",
+                text.value()
             ),
+        )),
+        _ => Err(syn::Error::new_spanned(
+            &value,
+            format!("`{key}` takes {what}, not a literal"),
         )),
     }
 }
@@ -410,17 +383,5 @@ fn crate_path(value: Expr) -> syn::Result<Path> {
             other,
             "`crate` takes the path of the renamed retry-runtime dependency, such as `crate = my_retry`",
         )),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn suggests_near_keys_only() {
-        assert_eq!(nearest_key("max_attempt"), Some("max_attempts"));
-        assert_eq!(nearest_key("base_dealy"), Some("base_delay"));
-        assert_eq!(nearest_key("retries"), None);
     }
 }

@@ -47,7 +47,8 @@ fn build(args: TokenStream2, item: TokenStream2) -> syn::Result<TokenStream2> {
             "`#[retry]` applies to a function with a body (`fn` or `async fn`, free or in an `impl`)",
         )
     })?;
-    let args = attr::Args::parse(args)?;
+    let mut args = attr::Args::parse(args)?;
+    args.annotate_closures(&function.sig);
     valid::check(&args, &function)?;
     Ok(expand::expand(&args, function))
 }

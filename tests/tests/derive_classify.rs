@@ -148,3 +148,59 @@ async fn retry_uses_the_derived_verdicts() {
     ));
     assert_eq!(rec.calls(), 2);
 }
+
+// --- variants the `From<TimedOut>` / `From<Rejected>` hints ask for -------
+
+/// The variants exactly as the compiler's hints write them, with no
+/// `#[classify(...)]`: the derive classifies them by their field's type.
+/// The enum's default does not reach them; a variant's own rule does.
+#[derive(Debug, thiserror::Error, Classify)]
+#[classify(transient, kind = "server")]
+enum HintedError {
+    #[error("upstream down")]
+    Down,
+    #[error(transparent)]
+    TimedOut(#[from] retry_runtime::TimedOut),
+    #[error(transparent)]
+    Rejected(#[from] retry_runtime::Rejected),
+    #[error("gave up waiting for {inner}")]
+    #[classify(permanent)]
+    Abandoned { inner: retry_runtime::TimedOut },
+}
+
+#[test]
+fn timed_out_and_rejected_fields_imply_their_verdict() {
+    use retry_runtime::{BreakerState, Rejected, TimedOut};
+    assert_eq!(
+        HintedError::TimedOut(TimedOut::new(ms(50))).classify(),
+        Verdict::timeout()
+    );
+    let rejected = Rejected::new("forge", BreakerState::Open, ms(100));
+    assert_eq!(
+        HintedError::Rejected(rejected).classify(),
+        Verdict::permanent(),
+        "the enum's transient default does not make an open breaker retryable"
+    );
+    assert_eq!(HintedError::Down.classify(), Verdict::server());
+    let abandoned = HintedError::Abandoned {
+        inner: TimedOut::new(ms(1)),
+    };
+    assert_eq!(abandoned.classify(), Verdict::permanent(), "own rule wins");
+}
+
+#[retry(max_attempts = 3, base_delay = "10ms", timeout = "50ms")]
+async fn slow_then_fast(rec: &Recorder) -> Result<u32, HintedError> {
+    let n = rec.call();
+    if n == 1 {
+        tokio::time::sleep(ms(100)).await;
+    }
+    Ok(n)
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_timed_out_attempt_of_a_hinted_error_is_retried() {
+    let rec = Recorder::new();
+    assert_eq!(slow_then_fast(&rec).await.ok(), Some(2));
+    // 50 ms until the timeout, then the 10 ms delay.
+    assert_eq!(rec.gaps(), [ms(60)]);
+}

@@ -3,7 +3,7 @@
 use proc_macro2::Span;
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
-use syn::{Attribute, Ident, LitStr, Path};
+use syn::{Attribute, Fields, Ident, LitStr, Path, Type};
 
 /// Kind names as written in `kind = "..."`, with their `Kind` variant and
 /// whether the kind is transient when no `transient`/`permanent` is given.
@@ -129,6 +129,37 @@ pub(crate) fn parse(attrs: &[Attribute]) -> syn::Result<Found> {
         }
     }
     Ok(found)
+}
+
+/// The rule a variant (or struct) without one gets from its only field's
+/// type: the runtime's `TimedOut` is a transient timeout and `Rejected` (an
+/// open circuit breaker) is permanent, so the variants the `From<TimedOut>`
+/// and `From<Rejected>` hints ask for need no `#[classify(...)]`. Matched by
+/// the type's last path segment, as a derive sees no more than the tokens.
+pub(crate) fn implied(fields: &Fields) -> Option<Rule> {
+    let mut fields = fields.iter();
+    let (Some(field), None) = (fields.next(), fields.next()) else {
+        return None;
+    };
+    let Type::Path(ty) = &field.ty else {
+        return None;
+    };
+    let last = ty.path.segments.last()?;
+    if !last.arguments.is_none() {
+        return None;
+    }
+    let (transient, kind) = if last.ident == "TimedOut" {
+        (true, "Timeout")
+    } else if last.ident == "Rejected" {
+        (false, "Other")
+    } else {
+        return None;
+    };
+    Some(Rule::Fixed(Fixed {
+        transient,
+        kind,
+        span: last.ident.span(),
+    }))
 }
 
 /// Whether a field is marked as the one to delegate to: `#[classify(source)]`,

@@ -20,7 +20,13 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
             let mut arms = Vec::new();
             for variant in &data.variants {
                 let found = attr::parse(&variant.attrs)?;
-                let rule = found.rule.or(container.rule).ok_or_else(|| {
+                // The variant's own rule, else the one its field's type
+                // implies, else the enum's default.
+                let rule = found
+                    .rule
+                    .or_else(|| attr::implied(&variant.fields))
+                    .or(container.rule)
+                    .ok_or_else(|| {
                     syn::Error::new(
                         variant.ident.span(),
                         format!(
@@ -41,7 +47,10 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
             arms
         }
         Data::Struct(data) => {
-            let rule = container.rule.ok_or_else(|| {
+            let rule = container
+                .rule
+                .or_else(|| attr::implied(&data.fields))
+                .ok_or_else(|| {
                 syn::Error::new(
                     input.ident.span(),
                     "add #[classify(transient)], #[classify(permanent)] (optionally with kind = \"...\") or #[classify(source)] to the struct",

@@ -194,9 +194,32 @@ impl Verdict {
 /// "client" | "other"`; or a `kind` alone (timeout, network, throttled and
 /// server are transient, the rest permanent); or `source` (also spelled
 /// `from`) to ask the variant's field, or among several the one marked
-/// `#[classify(source)]`, `#[source]` or `#[from]`. A variant with no rule
-/// is a compile error. `#[classify(crate = path)]` on the type names a
-/// renamed dependency.
+/// `#[classify(source)]`, `#[source]` or `#[from]`. A variant (or struct)
+/// without a rule whose only field is a [`TimedOut`](crate::TimedOut) is
+/// transient, kind timeout, and one whose only field is a
+/// [`Rejected`](crate::Rejected) is permanent, before the type's default
+/// applies (the type is recognised by its name, `TimedOut` or `Rejected`).
+/// Any other variant with no rule is a compile error.
+/// `#[classify(crate = path)]` on the type names a renamed dependency.
+///
+/// ```
+/// use retry_runtime::{Classify, Kind, TimedOut};
+///
+/// #[derive(Debug, thiserror::Error, Classify)]
+/// enum ApiError {
+///     #[error("service unavailable")]
+///     #[classify(transient, kind = "server")]
+///     Unavailable,
+///     #[error(transparent)]
+///     TimedOut(#[from] TimedOut), // no rule needed: a transient timeout
+///     #[error(transparent)]
+///     Rejected(#[from] retry_runtime::Rejected), // no rule needed: permanent
+/// }
+///
+/// let timed_out = ApiError::from(TimedOut::new(std::time::Duration::from_secs(1)));
+/// assert_eq!(timed_out.classify().kind(), Kind::Timeout);
+/// assert!(timed_out.classify().is_transient());
+/// ```
 ///
 /// By hand:
 ///
@@ -217,7 +240,9 @@ impl Verdict {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` does not implement `retry_runtime::Classify`, so retries cannot tell transient errors from permanent ones",
     label = "this error type needs `Classify`",
-    note = "implement `retry_runtime::Classify` for `{Self}`, or give `when = path::to::predicate` (a `fn(&E) -> bool`) in `#[retry(...)]`"
+    note = "for an error type of your own, derive it (`#[derive(retry_runtime::Classify)]`, a `#[classify(...)]` rule per variant) or implement it",
+    note = "for another crate's error type, which the orphan rule keeps you from implementing it for: `reqwest::Error` needs `retry-runtime = {{ features = [\"reqwest\"] }}`, `http::StatusCode` and `http::Response<B>` need `features = [\"http\"]`, `anyhow::Error` needs `features = [\"anyhow\"]`; wrap any other type in an error type of your own",
+    note = "or say in `#[retry(...)]` which errors to retry: `when = |e: &{Self}| ...`"
 )]
 pub trait Classify {
     /// This error's verdict.

@@ -133,8 +133,9 @@ impl Classify for HttpError {
     }
 }
 
-/// A response [`check`] can judge: `reqwest::Response` (feature `reqwest`)
-/// and `http::Response<B>` (feature `http`) implement it.
+/// A response [`check`] can judge: `reqwest::Response` (feature `reqwest`),
+/// `reqwest::blocking::Response` (feature `reqwest-blocking`) and
+/// `http::Response<B>` (feature `http`) implement it.
 pub trait HttpResponse {
     /// The status code.
     fn status_code(&self) -> u16;
@@ -156,6 +157,17 @@ pub trait HttpResponse {
 /// async fn get_issue(client: &reqwest::Client, url: &str) -> Result<String, ApiError> {
 ///     let response = retry_runtime::http::check(client.get(url).send().await?)?;
 ///     Ok(response.text().await?)
+/// }
+/// ```
+///
+/// A blocking fn does the same with `reqwest::blocking` (feature
+/// `reqwest-blocking`):
+///
+/// ```ignore
+/// #[retry(max_attempts = 3, base_delay = "500ms", jitter)]
+/// fn get_issue(client: &reqwest::blocking::Client, url: &str) -> Result<String, ApiError> {
+///     let response = retry_runtime::http::check(client.get(url).send()?)?;
+///     Ok(response.text()?)
 /// }
 /// ```
 pub fn check<R: HttpResponse>(response: R) -> Result<R, HttpError> {

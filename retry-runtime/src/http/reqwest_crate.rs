@@ -1,5 +1,6 @@
-//! `Classify` for `reqwest::Error`, and [`HttpResponse`] for
-//! `reqwest::Response`.
+//! `Classify` for `reqwest::Error` (async and blocking clients return the
+//! same error type), and [`HttpResponse`] for `reqwest::Response` and, with
+//! the `reqwest-blocking` feature, `reqwest::blocking::Response`.
 
 use std::error::Error as _;
 
@@ -61,6 +62,21 @@ fn is_malformed_response(error: &reqwest::Error) -> bool {
 }
 
 impl HttpResponse for reqwest::Response {
+    fn status_code(&self) -> u16 {
+        self.status().as_u16()
+    }
+
+    fn header_bytes(&self, name: &str) -> Option<&[u8]> {
+        self.headers().get(name).map(http::HeaderValue::as_bytes)
+    }
+
+    fn url_text(&self) -> Option<String> {
+        Some(self.url().to_string())
+    }
+}
+
+#[cfg(feature = "reqwest-blocking")]
+impl HttpResponse for reqwest::blocking::Response {
     fn status_code(&self) -> u16 {
         self.status().as_u16()
     }
