@@ -4,8 +4,8 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::Parser;
 use clap::builder::{PossibleValuesParser, TypedValueParser};
+use clap::{CommandFactory, Parser};
 use regex::bytes::Regex;
 use retry_runtime::Jitter;
 
@@ -26,10 +26,14 @@ Each retry is logged to standard error, for example:
   retry: attempt 2/5 failed (exit 1); sleeping 2.31s
 
 Standard input goes to the first attempt only; later attempts read /dev/null.
+Each attempt's environment has RETRY_ATTEMPT (1 for the first) and
+RETRY_MAX_ATTEMPTS. A script without a #! line runs with /bin/sh, as env
+and timeout run it.
 Unless --foreground is given, COMMAND runs in a process group of its own, so
 that --timeout and forwarded signals reach every process it starts.
-SIGINT, SIGTERM, SIGHUP and SIGQUIT sent to retry are passed on to COMMAND,
-and no retry follows.
+SIGINT, SIGTERM, SIGHUP and SIGQUIT sent to retry are passed on to COMMAND
+(except, with --foreground, the terminal's own, which COMMAND has already
+received), and no retry follows.
 
 Exit status:
   the last attempt's status, or 128+N if signal N ended it
@@ -83,7 +87,8 @@ pub struct Args {
     /// Spread the sleeps so that clients failing together do not all come
     /// back together. For a sleep d: full = uniform in [0, d]; equal = d/2
     /// plus uniform in [0, d/2]; decorrelated = uniform in [base-delay, 3
-    /// times the previous sleep]; none = d.
+    /// times the previous sleep]; none = d. `--jitter equal` (with a space)
+    /// works too: a strategy name right after --jitter is its value.
     #[arg(long, value_name = "STRATEGY", help_heading = "Backoff", hide_possible_values = true,
           num_args = 0..=1, require_equals = true, default_missing_value = "full",
           value_parser = PossibleValuesParser::new(Jitter::NAMES).try_map(|name| name.parse::<Jitter>()))]
@@ -128,14 +133,18 @@ pub struct Args {
 
     /// Retry if an output line matches REGEX
     ///
-    /// For example '429|rate limit'. The output still passes through as it arrives, though through a
-    /// pipe: COMMAND no longer sees a terminal.
+    /// For example '429|rate limit'. The output still passes through as it
+    /// arrives, though through a pipe: COMMAND no longer sees a terminal.
+    /// Every byte is passed on, however slowly it is read, and every line
+    /// the command wrote is matched before retry decides. When retry's own
+    /// output is closed, so is COMMAND's (it gets SIGPIPE).
     #[arg(long, value_name = "REGEX", help_heading = "When to retry", value_parser = regex)]
     pub retry_if_output: Option<Regex>,
 
     /// Stop each attempt after this long
     ///
-    /// First with SIGTERM, then, --kill-after later, with SIGKILL.
+    /// First with SIGTERM, then, --kill-after later, with SIGKILL. 0 means
+    /// no limit, as with GNU timeout.
     #[arg(short = 't', long, value_name = "DURATION", help_heading = "Attempts",
           value_parser = duration)]
     pub timeout: Option<Duration>,
@@ -170,6 +179,75 @@ pub struct Args {
     #[arg(value_name = "COMMAND", required = true, trailing_var_arg = true,
           value_parser = clap::value_parser!(OsString))]
     pub command: Vec<OsString>,
+}
+
+impl Args {
+    /// Parses retry's command line, exiting with a usage error (status 2)
+    /// if it is wrong.
+    pub fn from_command_line() -> Self {
+        Self::parse_from(join_jitter_value(std::env::args_os()))
+    }
+}
+
+/// `--jitter full` (with a space) as `--jitter=full`: a strategy name right
+/// after a bare `--jitter` is its value, not the command. Only the options
+/// are looked at: the command and its arguments are passed on as they are.
+pub fn join_jitter_value(line: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
+    let mut command = Args::command();
+    command.build();
+    // The options whose value may be the next word.
+    let takes_next = |arg: &clap::Arg| {
+        !arg.is_positional() && arg.get_action().takes_values() && !arg.is_require_equals_set()
+    };
+    let longs: Vec<&str> = command
+        .get_arguments()
+        .filter(|arg| takes_next(arg))
+        .filter_map(clap::Arg::get_long)
+        .collect();
+    let shorts: Vec<char> = command
+        .get_arguments()
+        .filter(|arg| takes_next(arg))
+        .filter_map(clap::Arg::get_short)
+        .collect();
+    let mut words = line.into_iter().peekable();
+    let mut joined: Vec<OsString> = words.next().into_iter().collect();
+    while let Some(word) = words.next() {
+        let text = word.to_str().unwrap_or("");
+        let value_follows = if let Some(long) = text.strip_prefix("--") {
+            if long.is_empty() {
+                // `--`: the command follows.
+                joined.push(word);
+                break;
+            }
+            if long == "jitter"
+                && let Some(name) = words.next_if(is_jitter_name)
+            {
+                let mut value = OsString::from("--jitter=");
+                value.push(name);
+                joined.push(value);
+                continue;
+            }
+            longs.contains(&long)
+        } else if let Some(cluster) = text.strip_prefix('-').filter(|c| !c.is_empty()) {
+            // `-n5` carries its value; `-qn 5` takes the next word.
+            let at = cluster.find(|c| shorts.contains(&c));
+            at.is_some_and(|at| at + 1 == cluster.len())
+        } else {
+            // The command: it and everything after it are its own.
+            joined.push(word);
+            break;
+        };
+        joined.push(word);
+        if value_follows && let Some(value) = words.next() {
+            joined.push(value);
+        }
+    }
+    joined.extend(words);
+    joined
+}
+
+fn is_jitter_name(word: &OsString) -> bool {
+    word.to_str().is_some_and(|w| Jitter::NAMES.contains(&w))
 }
 
 fn attempts(text: &str) -> Result<u32, String> {
@@ -288,6 +366,51 @@ mod tests {
             parsed(&["--jitter=none", "true"]).jitter,
             Some(Jitter::None)
         );
+    }
+
+    fn joined(line: &[&str]) -> Vec<String> {
+        let line = std::iter::once("retry").chain(line.iter().copied());
+        join_jitter_value(line.map(OsString::from))
+            .into_iter()
+            .skip(1)
+            .map(|word| word.into_string().unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn a_strategy_name_after_a_spaced_jitter_is_its_value() {
+        assert_eq!(
+            joined(&["--jitter", "equal", "curl", "url"]),
+            ["--jitter=equal", "curl", "url"]
+        );
+        let args = Args::parse_from(join_jitter_value(
+            ["retry", "-n", "2", "--jitter", "full", "true"].map(OsString::from),
+        ));
+        assert_eq!(args.jitter, Some(Jitter::Full));
+        assert_eq!(args.command, ["true"]);
+        // Any other word is the command, as before.
+        assert_eq!(joined(&["--jitter", "curl"]), ["--jitter", "curl"]);
+        // Values of other options are skipped, never read as options.
+        assert_eq!(
+            joined(&["-d", "--jitter", "full", "x"]),
+            ["-d", "--jitter", "full", "x"]
+        );
+        assert_eq!(
+            joined(&["-qn", "3", "--jitter", "none", "x"]),
+            ["-qn", "3", "--jitter=none", "x"]
+        );
+        assert_eq!(
+            joined(&["-n3", "--jitter", "none", "x"]),
+            ["-n3", "--jitter=none", "x"]
+        );
+        // The command's own words are never touched.
+        for line in [
+            &["--", "tool", "--jitter", "full"][..],
+            &["tool", "--jitter", "full"],
+            &["--jitter", "--", "full"],
+        ] {
+            assert_eq!(joined(line), line);
+        }
     }
 
     #[test]

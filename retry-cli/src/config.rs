@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use retry_runtime::{Policy, PolicyError};
 
@@ -72,6 +73,10 @@ pub fn policy(args: &Args) -> Result<Policy, ConfigError> {
     if let Some(limit) = args.timeout {
         policy.timeout = Some(limit);
     }
+    // A timeout of 0 means none, as GNU timeout's `timeout 0` does.
+    if policy.timeout == Some(Duration::ZERO) {
+        policy.timeout = None;
+    }
     policy
         .validate()
         .map_err(|e| ConfigError::Invalid(explain(e)))?;
@@ -137,8 +142,6 @@ fn load(path: &Path, name: Option<&str>) -> Result<Policy, ConfigError> {
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
-
     use clap::Parser;
     use retry_runtime::Jitter;
 

@@ -20,8 +20,8 @@ mod tee;
 
 use std::process::ExitCode;
 
+use clap::CommandFactory;
 use clap::error::ErrorKind;
-use clap::{CommandFactory, Parser};
 use retry_runtime::{Attempt, Attempts, NoHook, Policy, Step};
 
 use crate::args::Args;
@@ -34,7 +34,7 @@ use crate::signals::Events;
 const OWN_FAILURE: u8 = 125;
 
 fn main() -> ExitCode {
-    let args = Args::parse();
+    let args = Args::from_command_line();
     let (policy, rules) = match config::policy(&args).and_then(|p| Ok((p, config::rules(&args)?))) {
         Ok(config) => config,
         // The usage-error format and exit status 2 of clap's own errors.
@@ -72,7 +72,11 @@ fn run(policy: &Policy, mut rules: Rules, launch: &Launch, log: &Log, events: &E
     let mut attempts = Attempts::blocking(policy);
     loop {
         let n = attempts.made().saturating_add(1);
-        let outcome = match launch.run(n == 1, events) {
+        let env = [
+            ("RETRY_ATTEMPT", n.to_string()),
+            ("RETRY_MAX_ATTEMPTS", policy.max_attempts.to_string()),
+        ];
+        let outcome = match launch.run(n == 1, &env, events) {
             Ok(outcome) => outcome,
             // Not retried: a missing or unexecutable command stays so.
             Err(e) => {
