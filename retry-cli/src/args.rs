@@ -38,6 +38,8 @@ received), and no retry follows.
 Exit status:
   the last attempt's status, or 128+N if signal N ended it
   2    bad options or policy file
+  75   the --breaker is open (or another process probes it): COMMAND did
+       not run; try again later (EX_TEMPFAIL)
   125  retry itself failed
   126  COMMAND cannot be executed
   127  COMMAND was not found
@@ -163,6 +165,47 @@ pub struct Args {
     #[arg(long, help_heading = "Attempts")]
     pub foreground: bool,
 
+    /// Share a circuit breaker NAME with other retry processes
+    ///
+    /// Its state is in STATE_DIR/breakers/NAME.json, updated under a file
+    /// lock by every retry that names it. --breaker-threshold failed
+    /// attempts in a row open it; while open, retry does not run COMMAND
+    /// and exits with 75; after --breaker-open-for, one process's attempt
+    /// probes: success closes it, failure opens it again. A failure counts
+    /// if it would be retried (a status in --stop-on-exit counts as an
+    /// answer, not a failure).
+    #[arg(long, value_name = "NAME", help_heading = "Shared circuit breaker",
+          value_parser = breaker_name)]
+    pub breaker: Option<String>,
+
+    /// Failed attempts in a row that open the breaker
+    #[arg(long, value_name = "N", help_heading = "Shared circuit breaker", default_value = "5",
+          value_parser = attempts, requires = "breaker")]
+    pub breaker_threshold: u32,
+
+    /// How long the breaker stays open before a probe
+    #[arg(long, value_name = "DURATION", help_heading = "Shared circuit breaker",
+          default_value = "30s", value_parser = duration, requires = "breaker")]
+    pub breaker_open_for: Duration,
+
+    /// How long a probe may run before another process may probe
+    ///
+    /// Also as soon as the probing process has died: a probe that never
+    /// settles cannot keep the breaker half-open.
+    #[arg(long, value_name = "DURATION", help_heading = "Shared circuit breaker",
+          default_value = "10m", value_parser = duration, requires = "breaker")]
+    pub breaker_probe_timeout: Duration,
+
+    /// Where shared state lives [default: $XDG_STATE_HOME/retry, or
+    /// ~/.local/state/retry]
+    #[arg(
+        long,
+        value_name = "DIR",
+        help_heading = "Shared circuit breaker",
+        env = "RETRY_STATE_DIR"
+    )]
+    pub state_dir: Option<PathBuf>,
+
     /// Log nothing but errors
     #[arg(short = 'q', long, help_heading = "Logging", conflicts_with = "json")]
     pub quiet: bool,
@@ -254,6 +297,23 @@ fn attempts(text: &str) -> Result<u32, String> {
     match text.parse::<u32>() {
         Ok(n) if n >= 1 => Ok(n),
         _ => Err("expected a whole number of at least 1 (1 means no retry)".to_owned()),
+    }
+}
+
+fn breaker_name(text: &str) -> Result<String, String> {
+    let valid = !text.is_empty()
+        && text.len() <= 100
+        && !text.starts_with('.')
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    match valid {
+        true => Ok(text.to_owned()),
+        false => Err(
+            "expected up to 100 letters, digits, '_', '-' or '.', not starting \
+                      with '.' (it names a file)"
+                .to_owned(),
+        ),
     }
 }
 

@@ -116,6 +116,14 @@ impl Launch {
         Ok(outcome)
     }
 
+    /// The program's name, for the log.
+    pub fn program(&self) -> String {
+        self.command
+            .first()
+            .map(|program| program.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    }
+
     /// The command for one attempt, not yet started.
     fn command(
         &self,

@@ -9,7 +9,10 @@ use retry_runtime::{Policy, PolicyError};
 
 use crate::args::Args;
 use crate::codes::Codes;
+use crate::log::Log;
 use crate::rules::Rules;
+use crate::shared_breaker::{BreakerSettings, SharedBreaker, Trouble};
+use crate::state;
 
 /// A policy file or an option combination that cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -97,6 +100,25 @@ pub fn rules(args: &Args) -> Result<Rules, ConfigError> {
         stop_on: args.stop_on_exit.iter().collect(),
         output_selects: args.retry_if_output.is_some(),
     })
+}
+
+/// The shared breaker `--breaker` names, if any. Without a state
+/// directory it is left out, with a warning: the command still runs.
+pub fn breaker(args: &Args, log: &Log) -> Option<SharedBreaker> {
+    let name = args.breaker.clone()?;
+    let settings = BreakerSettings {
+        name,
+        threshold: args.breaker_threshold,
+        open_for: args.breaker_open_for,
+        probe_timeout: args.breaker_probe_timeout,
+    };
+    match state::state_dir(args.state_dir.as_deref()) {
+        Ok(dir) => Some(SharedBreaker::new(settings, dir)),
+        Err(e) => {
+            log.breaker_trouble(&settings.name, &Trouble::Unusable(e));
+            None
+        }
+    }
 }
 
 /// A validation error in the command line's terms. Only the delays can

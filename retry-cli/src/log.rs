@@ -130,12 +130,12 @@ impl Log {
         parts.join(", ")
     }
 
-    fn line(&self, text: &str) {
+    pub(crate) fn line(&self, text: &str) {
         // Logging must not end the run: a closed stderr is ignored.
         let _ = writeln!(std::io::stderr().lock(), "{text}");
     }
 
-    fn json(&self, value: &impl Serialize) {
+    pub(crate) fn json(&self, value: &impl Serialize) {
         if let Ok(text) = serde_json::to_string(value) {
             self.line(&text);
         }

@@ -9,13 +9,17 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
 mod args;
+mod breaker_log;
 mod child;
 mod codes;
 mod config;
+mod guard;
 mod log;
 mod outcome;
 mod rules;
+mod shared_breaker;
 mod signals;
+mod state;
 mod tee;
 
 use std::process::ExitCode;
@@ -26,12 +30,17 @@ use retry_runtime::{Attempt, Attempts, NoHook, Policy, Step};
 
 use crate::args::Args;
 use crate::child::Launch;
+use crate::guard::Guard;
 use crate::log::{Log, Next, Style};
 use crate::rules::Rules;
 use crate::signals::Events;
 
 /// retry's status when it fails itself (as GNU `timeout` uses it).
 const OWN_FAILURE: u8 = 125;
+
+/// retry's status when the shared breaker refuses to run the command:
+/// EX_TEMPFAIL of sysexits.h, "try again later".
+const REFUSED: u8 = 75;
 
 fn main() -> ExitCode {
     let args = Args::from_command_line();
@@ -56,6 +65,10 @@ fn main() -> ExitCode {
             return ExitCode::from(OWN_FAILURE);
         }
     };
+    let guard = Guard {
+        breaker: config::breaker(&args, &log),
+        log: &log,
+    };
     let launch = Launch {
         command: args.command,
         timeout: policy.timeout,
@@ -63,15 +76,24 @@ fn main() -> ExitCode {
         foreground: args.foreground,
         output: args.retry_if_output,
     };
-    ExitCode::from(run(&policy, rules, &launch, &log, &events))
+    ExitCode::from(run(&policy, rules, &launch, &guard, &events))
 }
 
-/// Runs attempts until one succeeds or the policy or the rules end the
-/// run, and returns the status to exit with.
-fn run(policy: &Policy, mut rules: Rules, launch: &Launch, log: &Log, events: &Events) -> u8 {
+/// Runs attempts until one succeeds or the policy, the rules or the
+/// breaker end the run, and returns the status to exit with.
+fn run(policy: &Policy, mut rules: Rules, launch: &Launch, guard: &Guard, events: &Events) -> u8 {
+    let log = guard.log;
     let mut attempts = Attempts::blocking(policy);
     loop {
         let n = attempts.made().saturating_add(1);
+        let leave = match guard.admit() {
+            Ok(leave) => leave,
+            Err(refusal) => {
+                let name = guard.name().unwrap_or_default();
+                log.refused(name, &refusal, &launch.program(), REFUSED);
+                return REFUSED;
+            }
+        };
         let env = [
             ("RETRY_ATTEMPT", n.to_string()),
             ("RETRY_MAX_ATTEMPTS", policy.max_attempts.to_string()),
@@ -80,11 +102,11 @@ fn run(policy: &Policy, mut rules: Rules, launch: &Launch, log: &Log, events: &E
             Ok(outcome) => outcome,
             // Not retried: a missing or unexecutable command stays so.
             Err(e) => {
-                let program = launch.command.first().map(|p| p.to_string_lossy());
-                log.cannot_start(&program.unwrap_or_default(), &e.reason(), e.code());
+                log.cannot_start(&launch.program(), &e.reason(), e.code());
                 return e.code();
             }
         };
+        let open = guard.settle(leave, rules.transient(&outcome));
         if let Some(signal) = outcome.interrupted {
             log.attempt(n, &outcome, &Next::Interrupted(signal));
             return outcome.code();
@@ -102,6 +124,12 @@ fn run(policy: &Policy, mut rules: Rules, launch: &Launch, log: &Log, events: &E
             Step::Return(Err(failed)) => {
                 log.attempt(n, &failed, &why_not(policy, &rules, &attempts, &failed));
                 return failed.code();
+            }
+            // No retry into an open breaker.
+            Step::Sleep(_) if open => {
+                let why = format!("breaker {} is open", guard.name().unwrap_or_default());
+                log.attempt(n, &outcome, &Next::NotRetryable(why));
+                return outcome.code();
             }
             Step::Sleep(delay) => {
                 log.attempt(n, &outcome, &Next::Sleep(delay));

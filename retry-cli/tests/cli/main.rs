@@ -125,5 +125,6 @@ fn send(child: &Child, signal: Signal) {
 }
 
 mod basics;
+mod breaker;
 mod edges;
 mod output;
