@@ -4,8 +4,8 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use clap::Parser;
 use clap::builder::{PossibleValuesParser, TypedValueParser};
-use clap::{CommandFactory, Parser};
 use regex::bytes::Regex;
 use retry_runtime::Jitter;
 
@@ -36,7 +36,8 @@ SIGINT, SIGTERM, SIGHUP and SIGQUIT sent to retry are passed on to COMMAND
 received), and no retry follows.
 
 Exit status:
-  the last attempt's status, or 128+N if signal N ended it
+  N    the last attempt's status (with --every, the last run's), or 128+S if
+       signal S ended it
   2    bad options or policy file
   75   the --breaker is open (or another process probes it): COMMAND did
        not run; try again later (EX_TEMPFAIL)
@@ -48,7 +49,9 @@ Examples:
   retry -- curl -fsS http://localhost:8080/health
   retry -n 5 -d 500ms --jitter -- ./sync.sh
   retry --retry-if-output '429|rate limit' -t 30s -- gh api /user
-  retry --policy retry.toml --policy-name gitea_api -- tea issues list";
+  retry --policy retry.toml --policy-name gitea_api -- tea issues list
+  retry --every 60s --max-delay 30m --jitter --retry-if-output 'rate limit' \\
+        --breaker anthropic -- ./agent-turn.sh";
 
 /// `retry [OPTIONS] [--] COMMAND [ARGS]...`
 #[derive(Debug, Parser)]
@@ -165,6 +168,29 @@ pub struct Args {
     #[arg(long, help_heading = "Attempts")]
     pub foreground: bool,
 
+    /// Loop mode: run COMMAND again and again, INTERVAL apart
+    ///
+    /// Replaces `while true; do COMMAND; sleep INTERVAL; done`. Each run is
+    /// one attempt. After a failed run (an exit other than 0, a timeout, or
+    /// a line matching --retry-if-output, whatever the exit status) the
+    /// next run waits the backoff instead: --base-delay, then --multiplier
+    /// times more after each further failure, up to --max-delay, spread by
+    /// --jitter; back to INTERVAL after a success. Here --base-delay
+    /// defaults to INTERVAL and --max-delay to 10 times --base-delay
+    /// (unless a --policy file sets them). Ends after --runs, at a status
+    /// in --stop-on-exit, or at SIGINT, SIGTERM, SIGHUP or SIGQUIT (passed
+    /// on to a run in progress), with the last run's status. Each run's
+    /// environment has RETRY_RUN (1, 2, ...), RETRY_ATTEMPT (1 plus the
+    /// failed runs just before it) and RETRY_MAX_ATTEMPTS=0 (no limit).
+    #[arg(long, value_name = "INTERVAL", help_heading = "Loop mode", value_parser = interval,
+          conflicts_with_all = ["max_attempts", "max_elapsed", "retry_on_exit"])]
+    pub every: Option<Duration>,
+
+    /// With --every: stop after N runs [default: no limit]
+    #[arg(long, value_name = "N", help_heading = "Loop mode", value_parser = attempts,
+          requires = "every")]
+    pub runs: Option<u32>,
+
     /// Share a circuit breaker NAME with other retry processes
     ///
     /// Its state is in STATE_DIR/breakers/NAME.json, updated under a file
@@ -214,7 +240,10 @@ pub struct Args {
     ///
     /// Keys: event, attempt, max_attempts, succeeded, exit_code, signal,
     /// timed_out, output_matched, elapsed_ms, action (retry, done, give_up
-    /// or interrupted), delay_ms and reason.
+    /// or interrupted), delay_ms and reason. With --every, one object per
+    /// run (event "run"), with run, max_runs, refused and failures_in_a_row,
+    /// and action interval, backoff or stop. Also events "interrupted",
+    /// "error", "breaker_refused" and "warning".
     #[arg(long, help_heading = "Logging")]
     pub json: bool,
 
@@ -228,75 +257,22 @@ impl Args {
     /// Parses retry's command line, exiting with a usage error (status 2)
     /// if it is wrong.
     pub fn from_command_line() -> Self {
-        Self::parse_from(join_jitter_value(std::env::args_os()))
+        Self::parse_from(crate::argv::join_jitter_value(std::env::args_os()))
     }
-}
-
-/// `--jitter full` (with a space) as `--jitter=full`: a strategy name right
-/// after a bare `--jitter` is its value, not the command. Only the options
-/// are looked at: the command and its arguments are passed on as they are.
-pub fn join_jitter_value(line: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
-    let mut command = Args::command();
-    command.build();
-    // The options whose value may be the next word.
-    let takes_next = |arg: &clap::Arg| {
-        !arg.is_positional() && arg.get_action().takes_values() && !arg.is_require_equals_set()
-    };
-    let longs: Vec<&str> = command
-        .get_arguments()
-        .filter(|arg| takes_next(arg))
-        .filter_map(clap::Arg::get_long)
-        .collect();
-    let shorts: Vec<char> = command
-        .get_arguments()
-        .filter(|arg| takes_next(arg))
-        .filter_map(clap::Arg::get_short)
-        .collect();
-    let mut words = line.into_iter().peekable();
-    let mut joined: Vec<OsString> = words.next().into_iter().collect();
-    while let Some(word) = words.next() {
-        let text = word.to_str().unwrap_or("");
-        let value_follows = if let Some(long) = text.strip_prefix("--") {
-            if long.is_empty() {
-                // `--`: the command follows.
-                joined.push(word);
-                break;
-            }
-            if long == "jitter"
-                && let Some(name) = words.next_if(is_jitter_name)
-            {
-                let mut value = OsString::from("--jitter=");
-                value.push(name);
-                joined.push(value);
-                continue;
-            }
-            longs.contains(&long)
-        } else if let Some(cluster) = text.strip_prefix('-').filter(|c| !c.is_empty()) {
-            // `-n5` carries its value; `-qn 5` takes the next word.
-            let at = cluster.find(|c| shorts.contains(&c));
-            at.is_some_and(|at| at + 1 == cluster.len())
-        } else {
-            // The command: it and everything after it are its own.
-            joined.push(word);
-            break;
-        };
-        joined.push(word);
-        if value_follows && let Some(value) = words.next() {
-            joined.push(value);
-        }
-    }
-    joined.extend(words);
-    joined
-}
-
-fn is_jitter_name(word: &OsString) -> bool {
-    word.to_str().is_some_and(|w| Jitter::NAMES.contains(&w))
 }
 
 fn attempts(text: &str) -> Result<u32, String> {
     match text.parse::<u32>() {
         Ok(n) if n >= 1 => Ok(n),
         _ => Err("expected a whole number of at least 1 (1 means no retry)".to_owned()),
+    }
+}
+
+fn interval(text: &str) -> Result<Duration, String> {
+    match retry_duration::parse(text) {
+        Ok(interval) if interval.is_zero() => Err("expected a duration above 0".to_owned()),
+        Ok(interval) => Ok(interval),
+        Err(e) => Err(e.to_string()),
     }
 }
 
@@ -426,51 +402,6 @@ mod tests {
             parsed(&["--jitter=none", "true"]).jitter,
             Some(Jitter::None)
         );
-    }
-
-    fn joined(line: &[&str]) -> Vec<String> {
-        let line = std::iter::once("retry").chain(line.iter().copied());
-        join_jitter_value(line.map(OsString::from))
-            .into_iter()
-            .skip(1)
-            .map(|word| word.into_string().unwrap())
-            .collect()
-    }
-
-    #[test]
-    fn a_strategy_name_after_a_spaced_jitter_is_its_value() {
-        assert_eq!(
-            joined(&["--jitter", "equal", "curl", "url"]),
-            ["--jitter=equal", "curl", "url"]
-        );
-        let args = Args::parse_from(join_jitter_value(
-            ["retry", "-n", "2", "--jitter", "full", "true"].map(OsString::from),
-        ));
-        assert_eq!(args.jitter, Some(Jitter::Full));
-        assert_eq!(args.command, ["true"]);
-        // Any other word is the command, as before.
-        assert_eq!(joined(&["--jitter", "curl"]), ["--jitter", "curl"]);
-        // Values of other options are skipped, never read as options.
-        assert_eq!(
-            joined(&["-d", "--jitter", "full", "x"]),
-            ["-d", "--jitter", "full", "x"]
-        );
-        assert_eq!(
-            joined(&["-qn", "3", "--jitter", "none", "x"]),
-            ["-qn", "3", "--jitter=none", "x"]
-        );
-        assert_eq!(
-            joined(&["-n3", "--jitter", "none", "x"]),
-            ["-n3", "--jitter=none", "x"]
-        );
-        // The command's own words are never touched.
-        for line in [
-            &["--", "tool", "--jitter", "full"][..],
-            &["tool", "--jitter", "full"],
-            &["--jitter", "--", "full"],
-        ] {
-            assert_eq!(joined(line), line);
-        }
     }
 
     #[test]

@@ -76,6 +76,15 @@ pub fn policy(args: &Args) -> Result<Policy, ConfigError> {
     if let Some(limit) = args.timeout {
         policy.timeout = Some(limit);
     }
+    // Loop mode's backoff starts from its interval, unless told otherwise.
+    if let (Some(interval), None) = (args.every, &args.policy) {
+        if args.base_delay.is_none() {
+            policy.base_delay = interval;
+        }
+        if args.max_delay.is_none() {
+            policy.max_delay = policy.base_delay.saturating_mul(10);
+        }
+    }
     // A timeout of 0 means none, as GNU timeout's `timeout 0` does.
     if policy.timeout == Some(Duration::ZERO) {
         policy.timeout = None;
@@ -188,6 +197,27 @@ mod tests {
 
     fn policy_of(line: &[&str]) -> Policy {
         policy(&args(line)).unwrap()
+    }
+
+    #[test]
+    fn loop_mode_backs_off_from_its_interval() {
+        let policy = policy_of(&["--every", "1m"]);
+        assert_eq!(policy.base_delay, Duration::from_secs(60));
+        assert_eq!(policy.max_delay, Duration::from_secs(600));
+        let policy = policy_of(&["--every", "1m", "-d", "5s"]);
+        assert_eq!(policy.base_delay, Duration::from_secs(5));
+        assert_eq!(policy.max_delay, Duration::from_secs(50));
+        let policy = policy_of(&["--every", "1m", "--max-delay", "1h"]);
+        assert_eq!(policy.max_delay, Duration::from_secs(3600));
+    }
+
+    #[test]
+    fn a_zero_timeout_is_no_timeout() {
+        assert_eq!(policy_of(&["-t", "0s"]).timeout, None);
+        assert_eq!(
+            policy_of(&["-t", "2s"]).timeout,
+            Some(Duration::from_secs(2))
+        );
     }
 
     #[test]

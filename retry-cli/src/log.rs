@@ -112,7 +112,7 @@ impl Log {
 
     /// `exit 1`, `killed by SIGKILL`, `timed out after 10s, killed by
     /// SIGTERM`, `exit 1, output matched`.
-    fn failure(&self, outcome: &Outcome) -> String {
+    pub(crate) fn failure(&self, outcome: &Outcome) -> String {
         let mut parts = Vec::with_capacity(3);
         if outcome.timed_out {
             parts.push(match self.timeout {
@@ -223,7 +223,7 @@ struct ErrorLine<'a> {
 }
 
 /// Milliseconds, to the microsecond.
-fn millis(duration: Duration) -> f64 {
+pub(crate) fn millis(duration: Duration) -> f64 {
     duration.as_micros() as f64 / 1000.0
 }
 

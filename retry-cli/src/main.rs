@@ -9,12 +9,15 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
 mod args;
+mod argv;
 mod breaker_log;
 mod child;
 mod codes;
 mod config;
 mod guard;
 mod log;
+mod loop_log;
+mod loop_mode;
 mod outcome;
 mod rules;
 mod shared_breaker;
@@ -76,7 +79,13 @@ fn main() -> ExitCode {
         foreground: args.foreground,
         output: args.retry_if_output,
     };
-    ExitCode::from(run(&policy, rules, &launch, &guard, &events))
+    let code = match args.every {
+        Some(interval) => loop_mode::run(
+            interval, args.runs, &policy, &rules, &launch, &guard, &events,
+        ),
+        None => run(&policy, rules, &launch, &guard, &events),
+    };
+    ExitCode::from(code)
 }
 
 /// Runs attempts until one succeeds or the policy, the rules or the

@@ -127,4 +127,5 @@ fn send(child: &Child, signal: Signal) {
 mod basics;
 mod breaker;
 mod edges;
+mod loop_mode;
 mod output;
