@@ -248,6 +248,38 @@ mod tests {
     }
 
     #[test]
+    fn the_example_policy_file_has_the_per_api_table() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/retry.toml");
+        let ms = Duration::from_millis;
+        for (name, attempts, base) in [
+            ("gitea_api", 3, ms(1000)),
+            ("anthropic_api", 2, ms(2000)),
+            ("ollama_api", 5, ms(500)),
+        ] {
+            let policy = load(&path, Some(name)).unwrap();
+            assert_eq!(
+                (policy.max_attempts, policy.base_delay),
+                (attempts, base),
+                "{name}"
+            );
+            let jitter = if name == "anthropic_api" {
+                Jitter::Full
+            } else {
+                Jitter::None
+            };
+            assert_eq!(policy.jitter, jitter, "{name}");
+            // The rest are the defaults.
+            assert_eq!(
+                policy,
+                Policy::new()
+                    .max_attempts(attempts)
+                    .base_delay(base)
+                    .jitter(jitter)
+            );
+        }
+    }
+
+    #[test]
     fn a_missing_file_is_reported_with_its_path() {
         let message = policy(&args(&["--policy", "/no/such/policy.toml"]))
             .unwrap_err()

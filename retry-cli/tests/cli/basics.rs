@@ -493,3 +493,37 @@ fn help_and_version_exit_0() {
     assert_eq!(out.code, Some(0));
     assert_eq!(out.stdout, format!("retry {}\n", env!("CARGO_PKG_VERSION")));
 }
+
+/// The shipped per-API policy file, as the README shows it, through the
+/// binary: each table's attempts (its delays are the unit tests' concern:
+/// `-d 1ms` keeps this test fast).
+#[test]
+fn the_example_policy_file_gives_each_api_its_attempts() {
+    let sandbox = Sandbox::new();
+    sandbox.script("fail.sh", "exit 1");
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/retry.toml");
+    let file = file.to_str().expect("a UTF-8 path");
+    for (name, attempts) in [("gitea_api", 3), ("anthropic_api", 2), ("ollama_api", 5)] {
+        let before = sandbox.runs();
+        let line = [
+            "-p",
+            file,
+            "--policy-name",
+            name,
+            "-d",
+            "1ms",
+            "-q",
+            "sh",
+            "fail.sh",
+        ];
+        assert_eq!(run(&mut sandbox.retry(&line)).code, Some(1));
+        assert_eq!(sandbox.runs() - before, attempts, "{name}");
+    }
+    let readme = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md"))
+        .expect("README.md");
+    let shipped = fs::read_to_string(file).expect("retry.toml");
+    assert!(
+        readme.contains(&format!("```toml\n{shipped}```")),
+        "the README's copy of retry-cli/examples/retry.toml differs"
+    );
+}
