@@ -175,9 +175,9 @@ pub struct Args {
     /// a line matching --retry-if-output, whatever the exit status) the
     /// next run waits the backoff instead: --base-delay, then --multiplier
     /// times more after each further failure, up to --max-delay, spread by
-    /// --jitter; back to INTERVAL after a success. Here --base-delay
-    /// defaults to INTERVAL and --max-delay to 10 times --base-delay
-    /// (unless a --policy file sets them). Ends after --runs, at a status
+    /// --jitter; back to INTERVAL after a success. Here (without
+    /// --policy) --base-delay defaults to INTERVAL and --max-delay to 10
+    /// times --base-delay. Ends after --runs, at a status
     /// in --stop-on-exit, or at SIGINT, SIGTERM, SIGHUP or SIGQUIT (passed
     /// on to a run in progress), with the last run's status. Each run's
     /// environment has RETRY_RUN (1, 2, ...), RETRY_ATTEMPT (1 plus the

@@ -127,7 +127,10 @@ pub fn run(
                         return e.code();
                     }
                 };
-                guard.settle(leave, rules.transient(&outcome));
+                // Not counted if cut short by a signal (see main's run).
+                if outcome.interrupted.is_none() {
+                    guard.settle(leave, rules.transient(&outcome));
+                }
                 Run::Ran(outcome)
             }
             Err(refusal) => {

@@ -115,7 +115,10 @@ fn run(policy: &Policy, mut rules: Rules, launch: &Launch, guard: &Guard, events
                 return e.code();
             }
         };
-        let open = guard.settle(leave, rules.transient(&outcome));
+        // An attempt cut short by a signal retry passed on says nothing
+        // about the service: it is not counted (a probe's place is given
+        // back as this process ends).
+        let open = outcome.interrupted.is_none() && guard.settle(leave, rules.transient(&outcome));
         if let Some(signal) = outcome.interrupted {
             log.attempt(n, &outcome, &Next::Interrupted(signal));
             return outcome.code();

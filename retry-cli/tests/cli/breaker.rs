@@ -136,6 +136,26 @@ fn a_stop_status_is_an_answer_not_a_failure() {
 }
 
 #[test]
+fn an_attempt_ended_by_a_passed_on_signal_is_not_counted() {
+    let sandbox = Sandbox::new();
+    sandbox.script("turn.sh", "touch ready\nwhile :; do sleep 0.01; done");
+    let mut child = sandbox.spawn(&with_breaker(&[
+        "--breaker-threshold",
+        "1",
+        "sh",
+        "turn.sh",
+    ]));
+    sandbox.await_file("ready");
+    send(&child, Signal::SIGTERM);
+    assert_eq!(wait_bounded(&mut child).code(), Some(128 + 15));
+    let state = sandbox.breaker("api");
+    assert_eq!(
+        (state["state"].as_str(), state["failures"].as_u64()),
+        (Some("closed"), Some(0))
+    );
+}
+
+#[test]
 fn concurrent_invocations_lose_no_update() {
     let sandbox = Sandbox::new();
     sandbox.script("fail.sh", "exit 1");
