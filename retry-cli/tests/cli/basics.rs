@@ -489,6 +489,25 @@ fn help_and_version_exit_0() {
             .contains("Usage: retry [OPTIONS] [--] COMMAND [ARGS]...")
     );
     assert!(out.stdout.contains("Exit status:"));
+    for documented in [
+        "--every <INTERVAL>",
+        "--runs <N>",
+        "--breaker <NAME>",
+        "--breaker-threshold <N>",
+        "--breaker-open-for <DURATION>",
+        "--breaker-probe-timeout <DURATION>",
+        "--state-dir <DIR>",
+        "[env: RETRY_STATE_DIR=",
+        "  75   the --breaker is open",
+        "RETRY_ATTEMPT",
+        "RETRY_RUN",
+        "with SIGKILL. 0 means no",
+    ] {
+        assert!(
+            out.stdout.contains(documented),
+            "{documented} missing from --help"
+        );
+    }
     let out = run(&mut sandbox.retry(&["--version"]));
     assert_eq!(out.code, Some(0));
     assert_eq!(out.stdout, format!("retry {}\n", env!("CARGO_PKG_VERSION")));
