@@ -26,14 +26,21 @@ Each retry is logged to standard error, for example:
   retry: attempt 2/5 failed (exit 1); sleeping 2.31s
 
 Standard input goes to the first attempt only; later attempts read /dev/null.
+Each attempt's environment has RETRY_ATTEMPT (1 for the first) and
+RETRY_MAX_ATTEMPTS. A script without a #! line runs with /bin/sh, as env
+and timeout run it.
 Unless --foreground is given, COMMAND runs in a process group of its own, so
 that --timeout and forwarded signals reach every process it starts.
-SIGINT, SIGTERM, SIGHUP and SIGQUIT sent to retry are passed on to COMMAND,
-and no retry follows.
+SIGINT, SIGTERM, SIGHUP and SIGQUIT sent to retry are passed on to COMMAND
+(except, with --foreground, the terminal's own, which COMMAND has already
+received), and no retry follows.
 
 Exit status:
-  the last attempt's status, or 128+N if signal N ended it
+  N    the last attempt's status (with --every, the last run's), or 128+S if
+       signal S ended it
   2    bad options or policy file
+  75   the --breaker is open (or another process probes it): COMMAND did
+       not run; try again later (EX_TEMPFAIL)
   125  retry itself failed
   126  COMMAND cannot be executed
   127  COMMAND was not found
@@ -42,7 +49,9 @@ Examples:
   retry -- curl -fsS http://localhost:8080/health
   retry -n 5 -d 500ms --jitter -- ./sync.sh
   retry --retry-if-output '429|rate limit' -t 30s -- gh api /user
-  retry --policy retry.toml --policy-name gitea_api -- tea issues list";
+  retry --policy retry.toml --policy-name gitea_api -- tea issues list
+  retry --every 60s --max-delay 30m --jitter --retry-if-output 'rate limit' \\
+        --breaker anthropic -- ./agent-turn.sh";
 
 /// `retry [OPTIONS] [--] COMMAND [ARGS]...`
 #[derive(Debug, Parser)]
@@ -83,7 +92,8 @@ pub struct Args {
     /// Spread the sleeps so that clients failing together do not all come
     /// back together. For a sleep d: full = uniform in [0, d]; equal = d/2
     /// plus uniform in [0, d/2]; decorrelated = uniform in [base-delay, 3
-    /// times the previous sleep]; none = d.
+    /// times the previous sleep]; none = d. `--jitter equal` (with a space)
+    /// works too: a strategy name right after --jitter is its value.
     #[arg(long, value_name = "STRATEGY", help_heading = "Backoff", hide_possible_values = true,
           num_args = 0..=1, require_equals = true, default_missing_value = "full",
           value_parser = PossibleValuesParser::new(Jitter::NAMES).try_map(|name| name.parse::<Jitter>()))]
@@ -128,14 +138,18 @@ pub struct Args {
 
     /// Retry if an output line matches REGEX
     ///
-    /// For example '429|rate limit'. The output still passes through as it arrives, though through a
-    /// pipe: COMMAND no longer sees a terminal.
+    /// For example '429|rate limit'. The output still passes through as it
+    /// arrives, though through a pipe: COMMAND no longer sees a terminal.
+    /// Every byte is passed on, however slowly it is read, and every line
+    /// the command wrote is matched before retry decides. When retry's own
+    /// output is closed, so is COMMAND's (it gets SIGPIPE).
     #[arg(long, value_name = "REGEX", help_heading = "When to retry", value_parser = regex)]
     pub retry_if_output: Option<Regex>,
 
     /// Stop each attempt after this long
     ///
-    /// First with SIGTERM, then, --kill-after later, with SIGKILL.
+    /// First with SIGTERM, then, --kill-after later, with SIGKILL. 0 means
+    /// no limit, as with GNU timeout.
     #[arg(short = 't', long, value_name = "DURATION", help_heading = "Attempts",
           value_parser = duration)]
     pub timeout: Option<Duration>,
@@ -154,6 +168,70 @@ pub struct Args {
     #[arg(long, help_heading = "Attempts")]
     pub foreground: bool,
 
+    /// Loop mode: run COMMAND again and again, INTERVAL apart
+    ///
+    /// Replaces `while true; do COMMAND; sleep INTERVAL; done`. Each run is
+    /// one attempt. After a failed run (an exit other than 0, a timeout, or
+    /// a line matching --retry-if-output, whatever the exit status) the
+    /// next run waits the backoff instead: --base-delay, then --multiplier
+    /// times more after each further failure, up to --max-delay, spread by
+    /// --jitter; back to INTERVAL after a success. Here (without
+    /// --policy) --base-delay defaults to INTERVAL and --max-delay to 10
+    /// times --base-delay. Ends after --runs, at a status
+    /// in --stop-on-exit, or at SIGINT, SIGTERM, SIGHUP or SIGQUIT (passed
+    /// on to a run in progress), with the last run's status. Each run's
+    /// environment has RETRY_RUN (1, 2, ...), RETRY_ATTEMPT (1 plus the
+    /// failed runs just before it) and RETRY_MAX_ATTEMPTS=0 (no limit).
+    #[arg(long, value_name = "INTERVAL", help_heading = "Loop mode", value_parser = interval,
+          conflicts_with_all = ["max_attempts", "max_elapsed", "retry_on_exit"])]
+    pub every: Option<Duration>,
+
+    /// With --every: stop after N runs [default: no limit]
+    #[arg(long, value_name = "N", help_heading = "Loop mode", value_parser = attempts,
+          requires = "every")]
+    pub runs: Option<u32>,
+
+    /// Share a circuit breaker NAME with other retry processes
+    ///
+    /// Its state is in STATE_DIR/breakers/NAME.json, updated under a file
+    /// lock by every retry that names it. --breaker-threshold failed
+    /// attempts in a row open it; while open, retry does not run COMMAND
+    /// and exits with 75; after --breaker-open-for, one process's attempt
+    /// probes: success closes it, failure opens it again. A failure counts
+    /// if it would be retried (a status in --stop-on-exit counts as an
+    /// answer, not a failure).
+    #[arg(long, value_name = "NAME", help_heading = "Shared circuit breaker",
+          value_parser = breaker_name)]
+    pub breaker: Option<String>,
+
+    /// Failed attempts in a row that open the breaker
+    #[arg(long, value_name = "N", help_heading = "Shared circuit breaker", default_value = "5",
+          value_parser = attempts, requires = "breaker")]
+    pub breaker_threshold: u32,
+
+    /// How long the breaker stays open before a probe
+    #[arg(long, value_name = "DURATION", help_heading = "Shared circuit breaker",
+          default_value = "30s", value_parser = duration, requires = "breaker")]
+    pub breaker_open_for: Duration,
+
+    /// How long a probe may run before another process may probe
+    ///
+    /// Also as soon as the probing process has died: a probe that never
+    /// settles cannot keep the breaker half-open.
+    #[arg(long, value_name = "DURATION", help_heading = "Shared circuit breaker",
+          default_value = "10m", value_parser = duration, requires = "breaker")]
+    pub breaker_probe_timeout: Duration,
+
+    /// Where shared state lives [default: $XDG_STATE_HOME/retry, or
+    /// ~/.local/state/retry]
+    #[arg(
+        long,
+        value_name = "DIR",
+        help_heading = "Shared circuit breaker",
+        env = "RETRY_STATE_DIR"
+    )]
+    pub state_dir: Option<PathBuf>,
+
     /// Log nothing but errors
     #[arg(short = 'q', long, help_heading = "Logging", conflicts_with = "json")]
     pub quiet: bool,
@@ -162,7 +240,10 @@ pub struct Args {
     ///
     /// Keys: event, attempt, max_attempts, succeeded, exit_code, signal,
     /// timed_out, output_matched, elapsed_ms, action (retry, done, give_up
-    /// or interrupted), delay_ms and reason.
+    /// or interrupted), delay_ms and reason. With --every, one object per
+    /// run (event "run"), with run, max_runs, refused and failures_in_a_row,
+    /// and action interval, backoff or stop. Also events "interrupted",
+    /// "error", "breaker_refused" and "warning".
     #[arg(long, help_heading = "Logging")]
     pub json: bool,
 
@@ -172,10 +253,43 @@ pub struct Args {
     pub command: Vec<OsString>,
 }
 
+impl Args {
+    /// Parses retry's command line, exiting with a usage error (status 2)
+    /// if it is wrong.
+    pub fn from_command_line() -> Self {
+        Self::parse_from(crate::argv::join_jitter_value(std::env::args_os()))
+    }
+}
+
 fn attempts(text: &str) -> Result<u32, String> {
     match text.parse::<u32>() {
         Ok(n) if n >= 1 => Ok(n),
         _ => Err("expected a whole number of at least 1 (1 means no retry)".to_owned()),
+    }
+}
+
+fn interval(text: &str) -> Result<Duration, String> {
+    match retry_duration::parse(text) {
+        Ok(interval) if interval.is_zero() => Err("expected a duration above 0".to_owned()),
+        Ok(interval) => Ok(interval),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+fn breaker_name(text: &str) -> Result<String, String> {
+    let valid = !text.is_empty()
+        && text.len() <= 100
+        && !text.starts_with('.')
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    match valid {
+        true => Ok(text.to_owned()),
+        false => Err(
+            "expected up to 100 letters, digits, '_', '-' or '.', not starting \
+                      with '.' (it names a file)"
+                .to_owned(),
+        ),
     }
 }
 

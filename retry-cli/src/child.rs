@@ -1,12 +1,17 @@
 //! Running one attempt: start the command, pass signals on to it, stop it
 //! at its timeout, and wait for it.
 
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
+use std::fs::File;
 use std::io;
+use std::os::fd::OwnedFd;
+use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use nix::errno::Errno;
 use nix::sys::signal::{Signal, kill, killpg};
 use nix::unistd::Pid;
 use regex::bytes::Regex;
@@ -18,10 +23,6 @@ use crate::tee::Tee;
 /// Even with SIGCHLD to wake it, the wait looks at the child this often,
 /// in case a SIGCHLD was consumed by an earlier wake-up.
 const POLL: Duration = Duration::from_millis(50);
-
-/// How long the output of an exited command may take to drain before its
-/// match result is taken as it stands (see [`Tee::finish`]).
-const DRAIN: Duration = Duration::from_secs(1);
 
 /// How each attempt is started and bounded.
 pub struct Launch {
@@ -64,31 +65,39 @@ impl SpawnError {
 }
 
 impl Launch {
-    /// Runs one attempt to its end. Only the first attempt gets retry's
-    /// standard input: it cannot be read twice.
-    pub fn run(&self, first: bool, events: &Events) -> Result<Outcome, SpawnError> {
+    /// Runs one attempt to its end, with `env` added to the command's
+    /// environment. Only the first attempt gets retry's standard input:
+    /// it cannot be read twice.
+    pub fn run(
+        &self,
+        first: bool,
+        env: &[(&str, String)],
+        events: &Events,
+    ) -> Result<Outcome, SpawnError> {
         let started = Instant::now();
         let (program, args) = self
             .command
             .split_first()
             .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no command given"))?;
-        let mut command = Command::new(program);
-        command.args(args).stdin(if first {
-            Stdio::inherit()
-        } else {
-            Stdio::null()
-        });
-        if !self.foreground {
-            // A group of its own: a timeout or a forwarded signal reaches
-            // every process the command starts, not just the first.
-            command.process_group(0);
-        }
-        if self.output.is_some() {
-            command.stdout(Stdio::piped()).stderr(Stdio::piped());
-        }
-        let mut child = command.spawn()?;
+        let mut child = match self.command(program, args, first, env).spawn() {
+            Ok(child) => child,
+            // A script without a `#!` line: run it with /bin/sh, as
+            // execvp does (and so env, nice and timeout).
+            Err(e) if e.raw_os_error() == Some(Errno::ENOEXEC as i32) => {
+                let script = locate(program).ok_or(e)?;
+                let args: Vec<OsString> = std::iter::once(script.into_os_string())
+                    .chain(args.iter().cloned())
+                    .collect();
+                self.command(OsStr::new("/bin/sh"), &args, first, env)
+                    .spawn()?
+            }
+            Err(e) => return Err(e.into()),
+        };
         let tee = match (&self.output, child.stdout.take(), child.stderr.take()) {
             (Some(regex), Some(stdout), Some(stderr)) => {
+                // The same type for both streams, as `Tee` wants.
+                let (stdout, stderr) = (OwnedFd::from(stdout), OwnedFd::from(stderr));
+                let (stdout, stderr) = (File::from(stdout), File::from(stderr));
                 match Tee::start(regex, (stdout, io::stdout()), (stderr, io::stderr())) {
                     Ok(tee) => Some(tee),
                     Err(e) => {
@@ -103,8 +112,42 @@ impl Launch {
             _ => None,
         };
         let mut outcome = self.wait(&mut child, started, events)?;
-        outcome.output_matched = tee.map(|tee| tee.finish(DRAIN));
+        outcome.output_matched = tee.map(Tee::finish);
         Ok(outcome)
+    }
+
+    /// The program's name, for the log.
+    pub fn program(&self) -> String {
+        self.command
+            .first()
+            .map(|program| program.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    }
+
+    /// The command for one attempt, not yet started.
+    fn command(
+        &self,
+        program: &OsStr,
+        args: &[OsString],
+        first: bool,
+        env: &[(&str, String)],
+    ) -> Command {
+        let mut command = Command::new(program);
+        command.args(args).envs(env.iter().map(|(k, v)| (k, v)));
+        command.stdin(if first {
+            Stdio::inherit()
+        } else {
+            Stdio::null()
+        });
+        if !self.foreground {
+            // A group of its own: a timeout or a forwarded signal reaches
+            // every process the command starts, not just the first.
+            command.process_group(0);
+        }
+        if self.output.is_some() {
+            command.stdout(Stdio::piped()).stderr(Stdio::piped());
+        }
+        command
     }
 
     /// Waits for `child`, passing on forwarded signals, and enforcing the
@@ -143,9 +186,16 @@ impl Launch {
                 _ => {}
             }
             let wait = deadline.map_or(POLL, |at| (at - now).min(POLL));
-            if let Some(Event::Stop(signal)) = events.next(wait) {
+            if let Some(Event::Stop {
+                signal,
+                from_terminal,
+            }) = events.next(wait)
+            {
                 interrupted = Some(signal);
-                if let Ok(signal) = Signal::try_from(signal) {
+                // In retry's process group the command got the terminal's
+                // signal too: passing it on would deliver it twice.
+                let received = self.foreground && from_terminal;
+                if let (false, Ok(signal)) = (received, Signal::try_from(signal)) {
                     self.signal(pid, signal);
                 }
             }
@@ -162,4 +212,21 @@ impl Launch {
             killpg(pid, signal)
         };
     }
+}
+
+/// The file `program` names, found as execvp finds it: a name with a `/`
+/// is a path, any other is looked up in `$PATH`.
+fn locate(program: &OsStr) -> Option<PathBuf> {
+    let path = Path::new(program);
+    if program.as_encoded_bytes().contains(&b'/') {
+        return Some(path.to_owned());
+    }
+    let dirs = std::env::var_os("PATH")?;
+    std::env::split_paths(&dirs)
+        .map(|dir| dir.join(path))
+        .find(|candidate| {
+            candidate
+                .metadata()
+                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        })
 }

@@ -3,12 +3,16 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use retry_runtime::{Policy, PolicyError};
 
 use crate::args::Args;
 use crate::codes::Codes;
+use crate::log::Log;
 use crate::rules::Rules;
+use crate::shared_breaker::{BreakerSettings, SharedBreaker, Trouble};
+use crate::state;
 
 /// A policy file or an option combination that cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -72,6 +76,19 @@ pub fn policy(args: &Args) -> Result<Policy, ConfigError> {
     if let Some(limit) = args.timeout {
         policy.timeout = Some(limit);
     }
+    // Loop mode's backoff starts from its interval, unless told otherwise.
+    if let (Some(interval), None) = (args.every, &args.policy) {
+        if args.base_delay.is_none() {
+            policy.base_delay = interval;
+        }
+        if args.max_delay.is_none() {
+            policy.max_delay = policy.base_delay.saturating_mul(10);
+        }
+    }
+    // A timeout of 0 means none, as GNU timeout's `timeout 0` does.
+    if policy.timeout == Some(Duration::ZERO) {
+        policy.timeout = None;
+    }
     policy
         .validate()
         .map_err(|e| ConfigError::Invalid(explain(e)))?;
@@ -92,6 +109,25 @@ pub fn rules(args: &Args) -> Result<Rules, ConfigError> {
         stop_on: args.stop_on_exit.iter().collect(),
         output_selects: args.retry_if_output.is_some(),
     })
+}
+
+/// The shared breaker `--breaker` names, if any. Without a state
+/// directory it is left out, with a warning: the command still runs.
+pub fn breaker(args: &Args, log: &Log) -> Option<SharedBreaker> {
+    let name = args.breaker.clone()?;
+    let settings = BreakerSettings {
+        name,
+        threshold: args.breaker_threshold,
+        open_for: args.breaker_open_for,
+        probe_timeout: args.breaker_probe_timeout,
+    };
+    match state::state_dir(args.state_dir.as_deref()) {
+        Ok(dir) => Some(SharedBreaker::new(settings, dir)),
+        Err(e) => {
+            log.breaker_trouble(&settings.name, &Trouble::Unusable(e));
+            None
+        }
+    }
 }
 
 /// A validation error in the command line's terms. Only the delays can
@@ -137,8 +173,6 @@ fn load(path: &Path, name: Option<&str>) -> Result<Policy, ConfigError> {
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
-
     use clap::Parser;
     use retry_runtime::Jitter;
 
@@ -166,6 +200,27 @@ mod tests {
     }
 
     #[test]
+    fn loop_mode_backs_off_from_its_interval() {
+        let policy = policy_of(&["--every", "1m"]);
+        assert_eq!(policy.base_delay, Duration::from_secs(60));
+        assert_eq!(policy.max_delay, Duration::from_secs(600));
+        let policy = policy_of(&["--every", "1m", "-d", "5s"]);
+        assert_eq!(policy.base_delay, Duration::from_secs(5));
+        assert_eq!(policy.max_delay, Duration::from_secs(50));
+        let policy = policy_of(&["--every", "1m", "--max-delay", "1h"]);
+        assert_eq!(policy.max_delay, Duration::from_secs(3600));
+    }
+
+    #[test]
+    fn a_zero_timeout_is_no_timeout() {
+        assert_eq!(policy_of(&["-t", "0s"]).timeout, None);
+        assert_eq!(
+            policy_of(&["-t", "2s"]).timeout,
+            Some(Duration::from_secs(2))
+        );
+    }
+
+    #[test]
     fn clashing_delays_are_explained_in_options() {
         let message = policy(&args(&["-d", "1m"])).unwrap_err().to_string();
         assert_eq!(
@@ -190,6 +245,38 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(message.contains("exit status 0 is success"), "{message}");
+    }
+
+    #[test]
+    fn the_example_policy_file_has_the_per_api_table() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/retry.toml");
+        let ms = Duration::from_millis;
+        for (name, attempts, base) in [
+            ("gitea_api", 3, ms(1000)),
+            ("anthropic_api", 2, ms(2000)),
+            ("ollama_api", 5, ms(500)),
+        ] {
+            let policy = load(&path, Some(name)).unwrap();
+            assert_eq!(
+                (policy.max_attempts, policy.base_delay),
+                (attempts, base),
+                "{name}"
+            );
+            let jitter = if name == "anthropic_api" {
+                Jitter::Full
+            } else {
+                Jitter::None
+            };
+            assert_eq!(policy.jitter, jitter, "{name}");
+            // The rest are the defaults.
+            assert_eq!(
+                policy,
+                Policy::new()
+                    .max_attempts(attempts)
+                    .base_delay(base)
+                    .jitter(jitter)
+            );
+        }
     }
 
     #[test]

@@ -112,7 +112,7 @@ impl Log {
 
     /// `exit 1`, `killed by SIGKILL`, `timed out after 10s, killed by
     /// SIGTERM`, `exit 1, output matched`.
-    fn failure(&self, outcome: &Outcome) -> String {
+    pub(crate) fn failure(&self, outcome: &Outcome) -> String {
         let mut parts = Vec::with_capacity(3);
         if outcome.timed_out {
             parts.push(match self.timeout {
@@ -130,12 +130,12 @@ impl Log {
         parts.join(", ")
     }
 
-    fn line(&self, text: &str) {
+    pub(crate) fn line(&self, text: &str) {
         // Logging must not end the run: a closed stderr is ignored.
         let _ = writeln!(std::io::stderr().lock(), "{text}");
     }
 
-    fn json(&self, value: &impl Serialize) {
+    pub(crate) fn json(&self, value: &impl Serialize) {
         if let Ok(text) = serde_json::to_string(value) {
             self.line(&text);
         }
@@ -223,7 +223,7 @@ struct ErrorLine<'a> {
 }
 
 /// Milliseconds, to the microsecond.
-fn millis(duration: Duration) -> f64 {
+pub(crate) fn millis(duration: Duration) -> f64 {
     duration.as_micros() as f64 / 1000.0
 }
 

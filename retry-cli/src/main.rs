@@ -9,23 +9,31 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
 mod args;
+mod argv;
+mod breaker_log;
 mod child;
 mod codes;
 mod config;
+mod guard;
 mod log;
+mod loop_log;
+mod loop_mode;
 mod outcome;
 mod rules;
+mod shared_breaker;
 mod signals;
+mod state;
 mod tee;
 
 use std::process::ExitCode;
 
+use clap::CommandFactory;
 use clap::error::ErrorKind;
-use clap::{CommandFactory, Parser};
 use retry_runtime::{Attempt, Attempts, CallSite, NoHook, Policy, Step};
 
 use crate::args::Args;
 use crate::child::Launch;
+use crate::guard::Guard;
 use crate::log::{Log, Next, Style};
 use crate::rules::Rules;
 use crate::signals::Events;
@@ -36,8 +44,12 @@ static SITE: CallSite = CallSite::new("retry");
 /// retry's status when it fails itself (as GNU `timeout` uses it).
 const OWN_FAILURE: u8 = 125;
 
+/// retry's status when the shared breaker refuses to run the command:
+/// EX_TEMPFAIL of sysexits.h, "try again later".
+const REFUSED: u8 = 75;
+
 fn main() -> ExitCode {
-    let args = Args::parse();
+    let args = Args::from_command_line();
     let (policy, rules) = match config::policy(&args).and_then(|p| Ok((p, config::rules(&args)?))) {
         Ok(config) => config,
         // The usage-error format and exit status 2 of clap's own errors.
@@ -59,6 +71,10 @@ fn main() -> ExitCode {
             return ExitCode::from(OWN_FAILURE);
         }
     };
+    let guard = Guard {
+        breaker: config::breaker(&args, &log),
+        log: &log,
+    };
     let launch = Launch {
         command: args.command,
         timeout: policy.timeout,
@@ -66,24 +82,46 @@ fn main() -> ExitCode {
         foreground: args.foreground,
         output: args.retry_if_output,
     };
-    ExitCode::from(run(&policy, rules, &launch, &log, &events))
+    let code = match args.every {
+        Some(interval) => loop_mode::run(
+            interval, args.runs, &policy, &rules, &launch, &guard, &events,
+        ),
+        None => run(&policy, rules, &launch, &guard, &events),
+    };
+    ExitCode::from(code)
 }
 
-/// Runs attempts until one succeeds or the policy or the rules end the
-/// run, and returns the status to exit with.
-fn run(policy: &Policy, mut rules: Rules, launch: &Launch, log: &Log, events: &Events) -> u8 {
+/// Runs attempts until one succeeds or the policy, the rules or the
+/// breaker end the run, and returns the status to exit with.
+fn run(policy: &Policy, mut rules: Rules, launch: &Launch, guard: &Guard, events: &Events) -> u8 {
+    let log = guard.log;
     let mut attempts = Attempts::blocking(policy);
     loop {
         let n = attempts.made().saturating_add(1);
-        let outcome = match launch.run(n == 1, events) {
+        let leave = match guard.admit() {
+            Ok(leave) => leave,
+            Err(refusal) => {
+                let name = guard.name().unwrap_or_default();
+                log.refused(name, &refusal, &launch.program(), REFUSED);
+                return REFUSED;
+            }
+        };
+        let env = [
+            ("RETRY_ATTEMPT", n.to_string()),
+            ("RETRY_MAX_ATTEMPTS", policy.max_attempts.to_string()),
+        ];
+        let outcome = match launch.run(n == 1, &env, events) {
             Ok(outcome) => outcome,
             // Not retried: a missing or unexecutable command stays so.
             Err(e) => {
-                let program = launch.command.first().map(|p| p.to_string_lossy());
-                log.cannot_start(&program.unwrap_or_default(), &e.reason(), e.code());
+                log.cannot_start(&launch.program(), &e.reason(), e.code());
                 return e.code();
             }
         };
+        // An attempt cut short by a signal retry passed on says nothing
+        // about the service: it is not counted (a probe's place is given
+        // back as this process ends).
+        let open = outcome.interrupted.is_none() && guard.settle(leave, rules.transient(&outcome));
         if let Some(signal) = outcome.interrupted {
             log.attempt(n, &outcome, &Next::Interrupted(signal));
             return outcome.code();
@@ -101,6 +139,12 @@ fn run(policy: &Policy, mut rules: Rules, launch: &Launch, log: &Log, events: &E
             Step::Return(Err(failed)) => {
                 log.attempt(n, &failed, &why_not(policy, &rules, &attempts, &failed));
                 return failed.code();
+            }
+            // No retry into an open breaker.
+            Step::Sleep(_) if open => {
+                let why = format!("breaker {} is open", guard.name().unwrap_or_default());
+                log.attempt(n, &outcome, &Next::NotRetryable(why));
+                return outcome.code();
             }
             Step::Sleep(delay) => {
                 log.attempt(n, &outcome, &Next::Sleep(delay));

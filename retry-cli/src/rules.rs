@@ -43,6 +43,15 @@ impl Rules {
     }
 }
 
+impl Rules {
+    /// Whether `outcome` is a failure worth a retry (what the shared
+    /// breaker counts): a timeout, or a failure the rules retry. Other
+    /// failures are answers, as a 404 is to the runtime's breaker.
+    pub fn transient(&self, outcome: &Outcome) -> bool {
+        !outcome.succeeded() && (outcome.timed_out || self.judge(outcome).is_ok())
+    }
+}
+
 fn describe(code: u8) -> String {
     format!("exit status {code}")
 }

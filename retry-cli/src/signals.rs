@@ -7,7 +7,9 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
 use signal_hook::consts::{SIGCHLD, SIGHUP, SIGINT, SIGQUIT, SIGTERM};
-use signal_hook::iterator::Signals;
+use signal_hook::iterator::SignalsInfo;
+use signal_hook::iterator::exfiltrator::WithOrigin;
+use signal_hook::low_level::siginfo::Cause;
 
 /// The signals passed on to the running command; receiving one also means
 /// "no further retries".
@@ -17,7 +19,14 @@ pub const FORWARDED: [i32; 4] = [SIGINT, SIGTERM, SIGHUP, SIGQUIT];
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Event {
     /// retry received one of [`FORWARDED`].
-    Stop(i32),
+    Stop {
+        /// The signal.
+        signal: i32,
+        /// Sent by the kernel, not by a process: the terminal's Ctrl-C,
+        /// Ctrl-\\ or hangup, which reach its whole foreground process
+        /// group at once.
+        from_terminal: bool,
+    },
     /// A child process changed state.
     Child,
 }
@@ -30,16 +39,19 @@ pub struct Events {
 /// Starts listening. From here on the forwarded signals no longer kill
 /// retry: they arrive as events, which the caller must act on.
 pub fn listen() -> io::Result<Events> {
-    let mut signals = Signals::new(FORWARDED.iter().chain(&[SIGCHLD]))?;
+    let mut signals = SignalsInfo::<WithOrigin>::new(FORWARDED.iter().chain(&[SIGCHLD]))?;
     let (tx, rx) = mpsc::channel();
     std::thread::Builder::new()
         .name("signals".into())
         .spawn(move || {
-            for signal in signals.forever() {
-                let event = if signal == SIGCHLD {
+            for origin in signals.forever() {
+                let event = if origin.signal == SIGCHLD {
                     Event::Child
                 } else {
-                    Event::Stop(signal)
+                    Event::Stop {
+                        signal: origin.signal,
+                        from_terminal: origin.cause == Cause::Kernel,
+                    }
                 };
                 if tx.send(event).is_err() {
                     break;
@@ -78,7 +90,7 @@ impl Events {
             if left.is_zero() {
                 return None;
             }
-            if let Some(Event::Stop(signal)) = self.next(left) {
+            if let Some(Event::Stop { signal, .. }) = self.next(left) {
                 return Some(signal);
             }
         }

@@ -1,13 +1,14 @@
 //! `--retry-if-output`: the command's output passes through to retry's own
-//! stdout and stderr as it arrives, and each line is matched on the way.
+//! stdout and stderr as it arrives, and each line is matched on the way:
+//! every byte, in order, however slowly retry's output is read.
 
-use std::io::{self, Read, Write};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::io::{self, PipeReader, PipeWriter, Read, Write};
+use std::os::fd::{AsFd, BorrowedFd};
 use std::sync::mpsc::{self, Receiver};
 use std::thread;
-use std::time::{Duration, Instant};
 
+use nix::errno::Errno;
+use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 use regex::bytes::Regex;
 
 /// A line longer than this is matched in pieces of this size (keeping
@@ -71,87 +72,174 @@ impl LineMatcher {
 }
 
 /// The two threads copying and matching one attempt's stdout and stderr.
+///
+/// Each thread reads its pipe and writes what it read before reading more,
+/// so a slow reader of retry's output slows the command down exactly as if
+/// it wrote there itself, and nothing piles up in memory. When retry's
+/// output is closed, the thread closes the pipe: the command's next write
+/// fails with `EPIPE` (or `SIGPIPE`) as it would have without retry.
 pub struct Tee {
-    matched: Arc<AtomicBool>,
-    done: Receiver<()>,
+    /// Dropped when the command has exited: wakes the threads to settle.
+    exited: Option<PipeWriter>,
+    settled: Receiver<bool>,
     streams: usize,
 }
 
 impl Tee {
     /// Starts copying the command's `stdout` to `out` and its `stderr` to
     /// `err` (retry's own stdout and stderr).
-    pub fn start(
+    pub fn start<R: Read + AsFd + Send + 'static>(
         regex: &Regex,
-        (stdout, out): (impl Read + Send + 'static, impl Write + Send + 'static),
-        (stderr, err): (impl Read + Send + 'static, impl Write + Send + 'static),
+        (stdout, out): (R, impl Write + Send + 'static),
+        (stderr, err): (R, impl Write + Send + 'static),
     ) -> io::Result<Self> {
-        let matched = Arc::new(AtomicBool::new(false));
-        let (tx, done) = mpsc::channel();
-        type Pair = (Box<dyn Read + Send>, Box<dyn Write + Send>);
-        let pairs: [(&str, Pair); 2] = [
-            ("stdout", (Box::new(stdout), Box::new(out))),
-            ("stderr", (Box::new(stderr), Box::new(err))),
+        let (exit_read, exit_write) = io::pipe()?;
+        let (tx, settled) = mpsc::channel();
+        let pairs: [(&str, R, Box<dyn Write + Send>); 2] = [
+            ("stdout", stdout, Box::new(out)),
+            ("stderr", stderr, Box::new(err)),
         ];
-        for (name, (input, output)) in pairs {
-            let mut matcher = LineMatcher::new(regex.clone());
-            let matched = Arc::clone(&matched);
-            let tx = tx.clone();
+        for (name, input, output) in pairs {
+            let pump = Pump {
+                input: Some(input),
+                output,
+                exited: exit_read.try_clone()?,
+                matcher: LineMatcher::new(regex.clone()),
+                settled: Some(tx.clone()),
+            };
             thread::Builder::new()
                 .name(format!("tee {name}"))
-                .spawn(move || {
-                    copy(input, output, &mut matcher);
-                    if matcher.finish() {
-                        matched.store(true, Ordering::Relaxed);
-                    }
-                    // The receiver may have stopped waiting; nothing to do.
-                    let _ = tx.send(());
-                })?;
+                .spawn(move || pump.run())?;
         }
         Ok(Self {
-            matched,
-            done,
+            exited: Some(exit_write),
+            settled,
             streams: 2,
         })
     }
 
-    /// Waits, at most `grace`, for both streams to end (the command has
-    /// exited, so they end once its output is drained), and tells whether
-    /// a line matched. A process the command left running in the
-    /// background can hold a stream open for ever: past `grace` its output
-    /// still passes through, but no longer counts.
-    pub fn finish(self, grace: Duration) -> bool {
-        let deadline = Instant::now() + grace;
+    /// To be called once the command has exited: waits until everything
+    /// it wrote has been matched and passed on, however slowly retry's
+    /// output is read, and tells whether a line matched.
+    ///
+    /// What the command wrote is in its pipes when it exits, so this ends
+    /// once they are drained, even if a process the command left in the
+    /// background holds them open: its later output still passes through
+    /// while retry runs, but is not matched.
+    pub fn finish(mut self) -> bool {
+        drop(self.exited.take());
+        let mut matched = false;
         for _ in 0..self.streams {
-            let left = deadline.saturating_duration_since(Instant::now());
-            if self.done.recv_timeout(left).is_err() {
-                break;
+            match self.settled.recv() {
+                Ok(found) => matched |= found,
+                // A thread that is gone has nothing more to say.
+                Err(_) => break,
             }
         }
-        self.matched.load(Ordering::Relaxed)
+        matched
     }
 }
 
-/// Copies `input` to `output` as it arrives, feeding `matcher`.
-fn copy(mut input: impl Read, mut output: impl Write, matcher: &mut LineMatcher) {
-    let mut buffer = [0u8; 8192];
-    // After a failed write (retry's own output closed) the input is still
-    // drained, so the command never blocks on a full pipe.
-    let mut writable = true;
-    loop {
-        let n = match input.read(&mut buffer) {
-            Ok(0) => return,
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(_) => return,
-        };
-        let chunk = &buffer[..n];
-        // Flushed at once: output passes through as it arrives.
-        writable = writable
-            && output
+/// One stream's copy from the command's pipe to retry's output.
+struct Pump<R> {
+    /// `None` once closed because retry's output was.
+    input: Option<R>,
+    output: Box<dyn Write + Send>,
+    /// Readable (at end of file) once the command has exited.
+    exited: PipeReader,
+    matcher: LineMatcher,
+    /// Where the match result goes; `None` once sent.
+    settled: Option<mpsc::Sender<bool>>,
+}
+
+impl<R: Read + AsFd> Pump<R> {
+    fn run(mut self) {
+        let mut buffer = vec![0u8; 64 * 1024];
+        // Set once the command has exited: how much more may be read and
+        // still be the command's (a pipe never holds more than its size).
+        let mut left_after_exit: Option<usize> = None;
+        while let Some(input) = &mut self.input {
+            if self.settled.is_some() {
+                let (ready, exited) = wait(input.as_fd(), self.exited.as_fd());
+                if exited && left_after_exit.is_none() {
+                    left_after_exit = Some(pipe_size(input.as_fd()));
+                }
+                // Exited and drained (or past what the pipe could hold):
+                // every line the command wrote has been matched.
+                if !ready || left_after_exit == Some(0) {
+                    self.settle();
+                    continue;
+                }
+            }
+            let n = match input.read(&mut buffer) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(_) => break,
+            };
+            let chunk = &buffer[..n];
+            if self.settled.is_some() {
+                self.matcher.feed(chunk);
+                left_after_exit = left_after_exit.map(|left| left.saturating_sub(n));
+            }
+            // Flushed at once: output passes through as it arrives.
+            let written = self
+                .output
                 .write_all(chunk)
-                .and_then(|()| output.flush())
-                .is_ok();
-        matcher.feed(chunk);
+                .and_then(|()| self.output.flush());
+            if written.is_err() {
+                // retry's output is closed: close the pipe too, so that
+                // the command finds out as if it wrote there itself.
+                self.input = None;
+            }
+        }
+        self.settle();
+    }
+
+    /// Sends the match result, once.
+    fn settle(&mut self) {
+        if let Some(settled) = self.settled.take() {
+            // The receiver may be gone (retry is ending); nothing to do.
+            let _ = settled.send(self.matcher.finish());
+        }
+    }
+}
+
+/// Waits until `input` has data (or its end) or `exited` is readable;
+/// tells which of the two are.
+fn wait(input: BorrowedFd<'_>, exited: BorrowedFd<'_>) -> (bool, bool) {
+    let mut fds = [
+        PollFd::new(input, PollFlags::POLLIN),
+        PollFd::new(exited, PollFlags::POLLIN),
+    ];
+    loop {
+        match poll(&mut fds, PollTimeout::NONE) {
+            Err(Errno::EINTR) => continue,
+            // Cannot poll: read as if data were there (a read blocks
+            // until there is), and treat the command as still running.
+            Err(_) => return (true, false),
+            Ok(_) => break,
+        }
+    }
+    let any = |fd: &PollFd<'_>| fd.revents().is_some_and(|events| !events.is_empty());
+    (any(&fds[0]), any(&fds[1]))
+}
+
+/// The pipe's capacity: a bound on what it held when the command exited.
+fn pipe_size(fd: BorrowedFd<'_>) -> usize {
+    // 1 MiB is Linux's default maximum for F_SETPIPE_SZ.
+    const FALLBACK: usize = 1024 * 1024;
+    #[cfg(target_os = "linux")]
+    {
+        nix::fcntl::fcntl(fd, nix::fcntl::FcntlArg::F_GETPIPE_SZ)
+            .ok()
+            .and_then(|size| usize::try_from(size).ok())
+            .unwrap_or(FALLBACK)
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = fd;
+        FALLBACK
     }
 }
 
@@ -205,16 +293,99 @@ mod tests {
         assert!(matcher.finish());
     }
 
+    /// A pipe holding `text`, with its write end closed (or, with
+    /// `keep_open`, returned: a background process still holding it).
+    fn pipe_with(text: &[u8], keep_open: bool) -> (PipeReader, Option<PipeWriter>) {
+        let (reader, mut writer) = io::pipe().unwrap();
+        writer.write_all(text).unwrap();
+        (reader, keep_open.then_some(writer))
+    }
+
     #[test]
     fn tee_reports_a_match_on_either_stream() {
         let regex = Regex::new("429").unwrap();
-        let tee = Tee::start(
-            &regex,
-            (&b""[..], io::sink()),
-            (&b"error 429\n"[..], io::sink()),
-        );
-        assert!(tee.unwrap().finish(Duration::from_secs(5)));
-        let tee = Tee::start(&regex, (&b"fine\n"[..], io::sink()), (&b""[..], io::sink()));
-        assert!(!tee.unwrap().finish(Duration::from_secs(5)));
+        let (out, _) = pipe_with(b"", false);
+        let (err, _) = pipe_with(b"error 429\n", false);
+        let tee = Tee::start(&regex, (out, io::sink()), (err, io::sink())).unwrap();
+        assert!(tee.finish());
+        let (out, _) = pipe_with(b"fine\n", false);
+        let (err, _) = pipe_with(b"", false);
+        let tee = Tee::start(&regex, (out, io::sink()), (err, io::sink())).unwrap();
+        assert!(!tee.finish());
+    }
+
+    /// A `Write` that keeps what it is given, for the test to read.
+    #[derive(Clone, Default)]
+    struct Recorder(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl Write for Recorder {
+        fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn finish_returns_once_the_pipes_are_drained_though_still_open() {
+        let regex = Regex::new("429").unwrap();
+        // Both write ends stay open, as a background process would hold
+        // them: the command's output is what the pipes hold at its exit.
+        let (out, _held_out) = pipe_with(b"first\nstatus 429", true);
+        let (err, _held_err) = pipe_with(b"", true);
+        let recorded = Recorder::default();
+        let tee = Tee::start(&regex, (out, recorded.clone()), (err, io::sink())).unwrap();
+        assert!(tee.finish());
+        assert_eq!(*recorded.0.lock().unwrap(), b"first\nstatus 429");
+    }
+
+    #[test]
+    fn a_background_writer_cannot_hold_the_match_back() {
+        let regex = Regex::new("429").unwrap();
+        let (out, mut writer) = io::pipe().unwrap();
+        let (err, _held) = pipe_with(b"", true);
+        writer.write_all(b"status 429\n").unwrap();
+        // Writes until told to stop: the pipe is never empty.
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stopped = std::sync::Arc::clone(&stop);
+        let firehose = thread::spawn(move || {
+            while !stopped.load(std::sync::atomic::Ordering::Relaxed)
+                && writer.write_all(&[b'y'; 4096]).is_ok()
+            {}
+        });
+        let tee = Tee::start(&regex, (out, io::sink()), (err, io::sink())).unwrap();
+        assert!(tee.finish());
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        firehose.join().unwrap();
+    }
+
+    #[test]
+    fn a_closed_output_closes_the_pipe() {
+        struct Closed;
+        impl Write for Closed {
+            fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+                Err(io::ErrorKind::BrokenPipe.into())
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Ok(())
+            }
+        }
+        let regex = Regex::new("never").unwrap();
+        let (out, writer) = pipe_with(b"first\n", true);
+        let (err, _held) = pipe_with(b"", true);
+        let tee = Tee::start(&regex, (out, Closed), (err, io::sink())).unwrap();
+        let mut writer = writer.unwrap();
+        // The command's writes fail once retry's output has failed.
+        let start = std::time::Instant::now();
+        while writer.write_all(b"more\n").is_ok() {
+            assert!(
+                start.elapsed() < std::time::Duration::from_secs(20),
+                "pipe never closed"
+            );
+            thread::sleep(std::time::Duration::from_millis(1));
+        }
+        assert!(!tee.finish());
     }
 }

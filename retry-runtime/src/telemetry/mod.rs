@@ -78,6 +78,7 @@ impl Outcome {
     ];
 
     /// The `outcome` label, and the name of the [`Stats`] field.
+    #[cfg_attr(not(feature = "metrics"), allow(dead_code))]
     pub(crate) const fn as_str(self) -> &'static str {
         match self {
             Outcome::SuccessFirstTry => "success_first_try",

@@ -1,128 +1,6 @@
-//! The `retry` binary, run for real against small shell scripts in temporary
-//! directories. Each script appends a line to `runs` per run, so the tests
-//! count runs exactly; delays are a millisecond or two, so that a retry
-//! costs nothing, and the only real waiting is the two timeout tests'
-//! (about 0.3 s in all).
+//! Attempts, statuses, logs, options and policy files.
 
-use std::fs;
-use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Child, ExitStatus, Stdio};
-use std::time::{Duration, Instant};
-
-use assert_cmd::cargo::{cargo_bin, cargo_bin_cmd};
-use nix::sys::signal::{Signal, kill};
-use nix::unistd::Pid;
-use serde_json::Value;
-use tempfile::TempDir;
-
-/// A bound on any run, so a broken build fails a test instead of hanging
-/// the suite. Never reached by a passing test.
-const HANG_GUARD: Duration = Duration::from_secs(20);
-
-/// A temporary directory holding the scripts and what they record.
-struct Sandbox {
-    dir: TempDir,
-}
-
-impl Sandbox {
-    fn new() -> Self {
-        Self {
-            dir: tempfile::tempdir().expect("temporary directory"),
-        }
-    }
-
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
-
-    /// Writes a script that records each run in `runs` and has the run's
-    /// number in `$n`, then runs `body`. Scripts are run as `sh NAME`: a
-    /// file just written and then executed directly can fail with "text
-    /// file busy" while another test thread forks.
-    fn script(&self, name: &str, body: &str) {
-        let text = format!("echo run >> runs\nn=$(wc -l < runs)\n{body}\n");
-        fs::write(self.path().join(name), text).expect("write script");
-    }
-
-    fn runs(&self) -> usize {
-        fs::read_to_string(self.path().join("runs")).map_or(0, |text| text.lines().count())
-    }
-
-    fn read(&self, name: &str) -> String {
-        fs::read_to_string(self.path().join(name)).unwrap_or_default()
-    }
-
-    /// `retry ARGS...` in the sandbox.
-    fn retry(&self, args: &[&str]) -> assert_cmd::Command {
-        let mut command = cargo_bin_cmd!("retry");
-        command
-            .current_dir(self.path())
-            .args(args)
-            .timeout(HANG_GUARD);
-        command
-    }
-
-    /// `retry ARGS...` in the sandbox, in the background.
-    fn spawn(&self, args: &[&str]) -> Child {
-        std::process::Command::new(cargo_bin!("retry"))
-            .current_dir(self.path())
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start retry")
-    }
-
-    /// Waits until the file `name` exists.
-    fn await_file(&self, name: &str) {
-        let start = Instant::now();
-        while !self.path().join(name).exists() {
-            assert!(start.elapsed() < HANG_GUARD, "{name} never appeared");
-            std::thread::sleep(Duration::from_millis(5));
-        }
-    }
-}
-
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(command: &mut assert_cmd::Command) -> Run {
-    let output = command.output().expect("run retry");
-    Run {
-        code: output.status.code(),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
-}
-
-/// A command line of words without spaces.
-fn words(line: &str) -> Vec<&str> {
-    line.split_whitespace().collect()
-}
-
-fn wait_bounded(child: &mut Child) -> ExitStatus {
-    let start = Instant::now();
-    loop {
-        if let Some(status) = child.try_wait().expect("wait for retry") {
-            return status;
-        }
-        if start.elapsed() > HANG_GUARD {
-            let _ = child.kill();
-            panic!("retry did not exit");
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
-}
-
-fn send(child: &Child, signal: Signal) {
-    let pid = Pid::from_raw(i32::try_from(child.id()).expect("pid"));
-    kill(pid, signal).expect("signal retry");
-}
+use super::*;
 
 #[test]
 fn fails_twice_then_succeeds() {
@@ -611,7 +489,60 @@ fn help_and_version_exit_0() {
             .contains("Usage: retry [OPTIONS] [--] COMMAND [ARGS]...")
     );
     assert!(out.stdout.contains("Exit status:"));
+    for documented in [
+        "--every <INTERVAL>",
+        "--runs <N>",
+        "--breaker <NAME>",
+        "--breaker-threshold <N>",
+        "--breaker-open-for <DURATION>",
+        "--breaker-probe-timeout <DURATION>",
+        "--state-dir <DIR>",
+        "[env: RETRY_STATE_DIR=",
+        "  75   the --breaker is open",
+        "RETRY_ATTEMPT",
+        "RETRY_RUN",
+        "with SIGKILL. 0 means no",
+    ] {
+        assert!(
+            out.stdout.contains(documented),
+            "{documented} missing from --help"
+        );
+    }
     let out = run(&mut sandbox.retry(&["--version"]));
     assert_eq!(out.code, Some(0));
     assert_eq!(out.stdout, format!("retry {}\n", env!("CARGO_PKG_VERSION")));
+}
+
+/// The shipped per-API policy file, as the README shows it, through the
+/// binary: each table's attempts (its delays are the unit tests' concern:
+/// `-d 1ms` keeps this test fast).
+#[test]
+fn the_example_policy_file_gives_each_api_its_attempts() {
+    let sandbox = Sandbox::new();
+    sandbox.script("fail.sh", "exit 1");
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/retry.toml");
+    let file = file.to_str().expect("a UTF-8 path");
+    for (name, attempts) in [("gitea_api", 3), ("anthropic_api", 2), ("ollama_api", 5)] {
+        let before = sandbox.runs();
+        let line = [
+            "-p",
+            file,
+            "--policy-name",
+            name,
+            "-d",
+            "1ms",
+            "-q",
+            "sh",
+            "fail.sh",
+        ];
+        assert_eq!(run(&mut sandbox.retry(&line)).code, Some(1));
+        assert_eq!(sandbox.runs() - before, attempts, "{name}");
+    }
+    let readme = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md"))
+        .expect("README.md");
+    let shipped = fs::read_to_string(file).expect("retry.toml");
+    assert!(
+        readme.contains(&format!("```toml\n{shipped}```")),
+        "the README's copy of retry-cli/examples/retry.toml differs"
+    );
 }
