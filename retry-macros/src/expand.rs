@@ -132,8 +132,9 @@ pub(crate) fn expand(args: &Args, item: ItemFn) -> TokenStream {
     let site = quote!(#site_static.registered(#type_name));
     let (admit, pass) = guards(args, &private, &attempts, &site);
     let pass = pass.unwrap_or_else(|| quote!(#private::Pass::default()));
+    // The policy is made only if the attempt failed.
     let decide = quote!(
-        #attempts.decide_shown(&#policy_expr, #site, #pass, #attempt, #classifier_arg, #hook_arg, #text)
+        #attempts.decide_shown(|| #policy_expr, #site, #pass, #attempt, #classifier_arg, #hook_arg, #text)
     );
 
     quote! {

@@ -139,35 +139,38 @@ fn saturating_nanos(d: Duration) -> u64 {
     u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
 }
 
-/// The state of one call's backoff: which retry comes next, and the last
-/// delay (for decorrelated jitter).
+/// The state of one call's backoff: the last delay (for decorrelated
+/// jitter). Which retry comes next is the caller's count.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Backoff {
-    retries: u32,
     // Nanoseconds, saturated: 8 bytes of the call's state instead of 16.
     previous: u64,
 }
 
 impl Backoff {
-    /// The delay before the next retry, jitter applied; never above
-    /// `policy.max_delay`.
-    pub(crate) fn next_delay<R: Rng + ?Sized>(&mut self, policy: &Policy, rng: &mut R) -> Duration {
-        self.retries = self.retries.saturating_add(1);
+    /// The delay before retry number `retry` (1-based), jitter applied;
+    /// never above `policy.max_delay`.
+    pub(crate) fn next_delay<R: Rng + ?Sized>(
+        &mut self,
+        policy: &Policy,
+        retry: u32,
+        rng: &mut R,
+    ) -> Duration {
         let cap = policy.max_delay;
         let delay = match policy.jitter {
-            Jitter::None => exponential(policy.base_delay, policy.multiplier, cap, self.retries),
+            Jitter::None => exponential(policy.base_delay, policy.multiplier, cap, retry),
             Jitter::Full => {
-                let d = exponential(policy.base_delay, policy.multiplier, cap, self.retries);
+                let d = exponential(policy.base_delay, policy.multiplier, cap, retry);
                 uniform(rng, Duration::ZERO, d)
             }
             Jitter::Equal => {
-                let d = exponential(policy.base_delay, policy.multiplier, cap, self.retries);
+                let d = exponential(policy.base_delay, policy.multiplier, cap, retry);
                 let half = d / 2;
                 half + uniform(rng, Duration::ZERO, d - half)
             }
             Jitter::Decorrelated => {
                 let base = policy.base_delay.min(cap);
-                let previous = if self.retries == 1 {
+                let previous = if retry <= 1 {
                     base
                 } else {
                     Duration::from_nanos(self.previous)
@@ -185,6 +188,7 @@ impl Backoff {
 pub struct Delays {
     policy: Policy,
     backoff: Backoff,
+    given: u32,
     remaining: u32,
     // `None` draws from the thread's generator at each step, so the
     // iterator itself stays `Send`.
@@ -196,6 +200,7 @@ impl Delays {
         Self {
             policy,
             backoff: Backoff::default(),
+            given: 0,
             remaining: policy.attempts_limit() - 1,
             rng: seed.map(SmallRng::seed_from_u64),
         }
@@ -210,9 +215,11 @@ impl Iterator for Delays {
             return None;
         }
         self.remaining -= 1;
+        self.given += 1;
+        let retry = self.given;
         Some(match &mut self.rng {
-            Some(rng) => self.backoff.next_delay(&self.policy, rng),
-            None => self.backoff.next_delay(&self.policy, &mut rand::rng()),
+            Some(rng) => self.backoff.next_delay(&self.policy, retry, rng),
+            None => self.backoff.next_delay(&self.policy, retry, &mut rand::rng()),
         })
     }
 
@@ -304,7 +311,7 @@ mod tests {
             .jitter(Jitter::Decorrelated);
         let mut rng = SmallRng::seed_from_u64(1);
         for _ in 0..1000 {
-            let d = Backoff::default().next_delay(&policy, &mut rng);
+            let d = Backoff::default().next_delay(&policy, 1, &mut rng);
             assert!((MS(100)..=MS(300)).contains(&d), "{d:?}");
         }
     }

@@ -150,15 +150,22 @@ impl<E, F: FnMut(&RetryEvent<'_, E>)> Hook<E> for F {
 pub struct Attempts<'g> {
     made: u32,
     clock: Clock,
+    // Read only when `max_elapsed` is set: otherwise no clock is read
+    // before the first failure.
+    started: Option<Instant>,
+    // Built at the first failure.
+    failing: Option<Failing<'g>>,
+}
+
+/// What a call keeps once an attempt has failed.
+#[derive(Debug, Default)]
+struct Failing<'g> {
+    backoff: Backoff,
     // Taken from the budget for the retry the caller is sleeping before;
     // refunded if the call is dropped before that retry begins.
     reserved: Paid,
     // What the retry in progress cost, refunded if it succeeds.
     paid: Paid,
-    backoff: Backoff,
-    // Read only when `max_elapsed` is set: otherwise no clock is read
-    // before the first failure.
-    started: Option<Instant>,
     // The budget `reserved` and `paid` came from.
     budget: Option<&'g RetryBudget>,
 }
@@ -178,15 +185,11 @@ impl<'g> Attempts<'g> {
 
     #[inline]
     fn with_clock(policy: &Policy, clock: Clock) -> Self {
-        let started = policy.max_elapsed.map(|_| clock.now());
         Self {
             made: 0,
             clock,
-            reserved: Paid::Nothing,
-            paid: Paid::Nothing,
-            backoff: Backoff::default(),
-            started,
-            budget: None,
+            started: policy.max_elapsed.map(|_| clock.now()),
+            failing: None,
         }
     }
 
@@ -202,8 +205,10 @@ impl<'g> Attempts<'g> {
     /// too, for loops that skip this call.)
     #[inline]
     pub fn retry_begins(&mut self) {
-        if self.reserved != Paid::Nothing {
-            self.paid = mem::take(&mut self.reserved);
+        if let Some(failing) = &mut self.failing
+            && failing.reserved != Paid::Nothing
+        {
+            failing.paid = mem::take(&mut failing.reserved);
         }
     }
 
@@ -260,8 +265,13 @@ impl<'g> Attempts<'g> {
     #[cold]
     fn rejected(&mut self, site: &'static CallSite, rejected: Rejected) -> Rejected {
         self.retry_begins();
-        if let Some(budget) = self.budget {
-            budget.refund(mem::take(&mut self.paid));
+        if let Some(Failing {
+            budget: Some(budget),
+            paid,
+            ..
+        }) = &mut self.failing
+        {
+            budget.refund(mem::take(paid));
         }
         let shown: fn(&Rejected, &mut fmt::Formatter<'_>) -> fmt::Result = fmt::Display::fmt;
         let ending = match self.made {
@@ -285,7 +295,7 @@ impl<'g> Attempts<'g> {
         hook: &mut impl Hook<E>,
     ) -> Step<T, E> {
         let pass = Pass::default();
-        self.decide_shown(policy, site, pass, attempt, classifier, hook, None)
+        self.decide_shown(|| *policy, site, pass, attempt, classifier, hook, None)
     }
 
     /// [`decide`](Self::decide), also settling with the pass's breaker and
@@ -307,17 +317,19 @@ impl<'g> Attempts<'g> {
         classifier: &mut impl Classifier<E>,
         hook: &mut impl Hook<E>,
     ) -> Step<T, E> {
-        self.decide_shown(policy, site, pass, attempt, classifier, hook, None)
+        self.decide_shown(|| *policy, site, pass, attempt, classifier, hook, None)
     }
 
     /// [`decide_with`](Self::decide_with), showing errors in log events with
-    /// `text` (the `#[retry]` expansion picks it where `E` is concrete).
+    /// `text` (the `#[retry]` expansion picks it where `E` is concrete),
+    /// and making the policy only if the call failed: a first-try success
+    /// never builds it.
     #[doc(hidden)]
-    #[inline]
+    #[inline(always)]
     #[allow(clippy::too_many_arguments)]
     pub fn decide_shown<T, E>(
         &mut self,
-        policy: &Policy,
+        policy: impl FnOnce() -> Policy,
         site: &'static CallSite,
         pass: Pass<'g>,
         attempt: Attempt<T, E>,
@@ -325,30 +337,49 @@ impl<'g> Attempts<'g> {
         hook: &mut impl Hook<E>,
         text: ErrorText<E>,
     ) -> Step<T, E> {
-        // The success of a first attempt stays small enough to inline at
-        // every call site; anything else is a call.
+        // The success of a first attempt inlines at every call site;
+        // anything else is a call.
         match attempt {
             Attempt::Completed(Ok(value)) if self.made == 0 => {
                 self.made = 1;
                 first_try_succeeded(site, pass);
                 Step::Return(Ok(value))
             }
+            attempt => {
+                self.decide_after_first_try(policy, site, pass, attempt, classifier, hook, text)
+            }
+        }
+    }
+
+    /// Every decision but a first-try success.
+    #[inline(never)]
+    #[allow(clippy::too_many_arguments)]
+    fn decide_after_first_try<T, E>(
+        &mut self,
+        policy: impl FnOnce() -> Policy,
+        site: &'static CallSite,
+        pass: Pass<'g>,
+        attempt: Attempt<T, E>,
+        classifier: &mut impl Classifier<E>,
+        hook: &mut impl Hook<E>,
+        text: ErrorText<E>,
+    ) -> Step<T, E> {
+        match attempt {
             Attempt::Completed(Ok(value)) => {
                 self.succeeded_after_retry(site, pass);
                 Step::Return(Ok(value))
             }
             Attempt::Completed(Err(error)) => {
                 let verdict = classifier.verdict(&error);
-                self.failed(policy, site, pass, error, verdict, hook, text)
+                self.failed(&policy(), site, pass, error, verdict, hook, text)
             }
             Attempt::TimedOut(error) => {
-                self.failed(policy, site, pass, error, Verdict::timeout(), hook, text)
+                self.failed(&policy(), site, pass, error, Verdict::timeout(), hook, text)
             }
         }
     }
 
     /// Settles a success that followed a retry, and records it.
-    #[inline(never)]
     fn succeeded_after_retry(&mut self, site: &'static CallSite, pass: Pass<'g>) {
         self.made = self.made.saturating_add(1);
         self.retry_begins();
@@ -357,14 +388,13 @@ impl<'g> Attempts<'g> {
             let clock = self.clock;
             permit.settle(Outcome::Success, move || clock.nanos());
         }
-        if let Some(budget) = budget.or(self.budget) {
-            budget.refund(mem::take(&mut self.paid));
+        if let (Some(budget), Some(failing)) = (budget, &mut self.failing) {
+            budget.refund(mem::take(&mut failing.paid));
         }
         telemetry::finished::<()>(site, Ending::SuccessAfterRetry, self.made, None);
     }
 
     /// Settles a failure and decides between a retry and the end.
-    #[inline(never)]
     #[allow(clippy::too_many_arguments)]
     fn failed<T, E>(
         &mut self,
@@ -405,9 +435,10 @@ impl<'g> Attempts<'g> {
         // Reserved last, so tokens go only to a retry that will be tried;
         // they are spent when it begins.
         if let Some(budget) = budget {
-            self.budget = Some(budget);
-            self.reserved = budget.withdraw(verdict.kind());
-            if self.reserved == Paid::Nothing {
+            let failing = self.failing.get_or_insert_default();
+            failing.budget = Some(budget);
+            failing.reserved = budget.withdraw(verdict.kind());
+            if failing.reserved == Paid::Nothing {
                 return give_up(self, Ending::Budget, error);
             }
         }
@@ -441,7 +472,10 @@ impl<'g> Attempts<'g> {
             return Err(Ending::Exhausted);
         }
         let mut rng = rand::rng();
-        let computed = self.backoff.next_delay(policy, &mut rng);
+        let backoff = &mut self.failing.get_or_insert_default().backoff;
+        // The attempt that failed is number `made`: the retry after it is
+        // retry number `made` too.
+        let computed = backoff.next_delay(policy, self.made, &mut rng);
         let delay = match verdict.hint() {
             None => computed,
             Some(hint) if hint > policy.max_retry_after => return Err(Ending::HintTooLong),
@@ -468,11 +502,17 @@ impl<'g> Attempts<'g> {
 }
 
 impl Drop for Attempts<'_> {
+    #[inline]
     fn drop(&mut self) {
         // A retry reserved but never begun: the call was dropped in its
         // sleep. (A finished call has nothing reserved.)
-        if let Some(budget) = self.budget {
-            budget.refund(mem::take(&mut self.reserved));
+        if let Some(Failing {
+            budget: Some(budget),
+            reserved,
+            ..
+        }) = &mut self.failing
+        {
+            budget.refund(mem::take(reserved));
         }
     }
 }
@@ -480,7 +520,7 @@ impl Drop for Attempts<'_> {
 /// Settles a first-try success with the breaker and the budget, and counts
 /// it on its site: reads of shared state only, and one write to this
 /// thread's own counter.
-#[inline]
+#[inline(always)]
 fn first_try_succeeded(site: &'static CallSite, pass: Pass<'_>) {
     let Pass { permit, budget } = pass;
     if let Some(permit) = permit {

@@ -227,3 +227,21 @@ fn loom_a_stale_probe_racing_its_replacement_never_wedges_the_breaker() {
         }
     });
 }
+
+#[test]
+fn loom_a_cancelled_reservation_comes_back_whatever_races_it() {
+    loom::model(|| {
+        // Room for one retry. One call reserves it and is dropped in its
+        // sleep (the reservation is refunded); another tries to take one.
+        let budget = Arc::new(RetryBudget::new().capacity(5));
+        let other = Arc::clone(&budget);
+        let cancelled = thread::spawn(move || {
+            let reserved = other.withdraw(Kind::Server);
+            other.refund(reserved);
+        });
+        let taken = budget.withdraw(Kind::Server);
+        cancelled.join().expect("no panic");
+        let expected = if taken == Paid::Retry { 0 } else { 5 };
+        assert_eq!(budget.available(), expected);
+    });
+}

@@ -1,6 +1,7 @@
 //! 10,000 tasks on a multi-threaded runtime hammer one breaker and one
 //! budget; the invariants hold: never more half-open probes than permitted,
-//! tokens never below zero or above capacity, no refund lost.
+//! tokens never below zero or above capacity, no refund lost, and no
+//! reservation kept by a call cancelled before its retry.
 //!
 //! Real (not paused) time: a multi-threaded runtime cannot pause its clock.
 //! Nothing here waits on time, so nothing is timing-dependent; the counts
@@ -211,4 +212,50 @@ async fn ten_thousand_concurrent_first_try_refunds_all_land() {
     }
     // Below the capacity, so nothing is capped: one token per success.
     assert_eq!(REFILLED.available(), TASKS);
+}
+
+static CANCELLED: RetryBudget = RetryBudget::new();
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn ten_thousand_calls_cancelled_in_their_sleep_give_back_every_reservation() {
+    // Every task fails at once; the budget pays 100 retries of 5 from its
+    // 500 tokens, the other calls end at once on the empty budget. The 100
+    // paid-for callers sleep an hour before their retry, and are aborted.
+    let attempted = Arc::new(AtomicU32::new(0));
+    let mut tasks = JoinSet::new();
+    for _ in 0..TASKS {
+        let attempted = Arc::clone(&attempted);
+        tasks.spawn(async move {
+            Policy::new()
+                .max_attempts(2)
+                .base_delay(Duration::from_secs(3600))
+                .retry(|| {
+                    attempted.fetch_add(1, Ordering::SeqCst);
+                    std::future::ready(Err::<(), _>(TestError::Transient))
+                })
+                .budget(&CANCELLED)
+                .await
+        });
+    }
+    let mut ended = 0;
+    while ended < TASKS - 100 {
+        let result = tasks.join_next().await.expect("tasks left");
+        assert_eq!(result.expect("no panic"), Err(TestError::Transient));
+        ended += 1;
+    }
+    assert_eq!(CANCELLED.available(), 0, "100 retries reserved");
+    assert_eq!(tasks.len(), 100);
+    tasks.abort_all();
+    let mut aborted = 0;
+    while let Some(result) = tasks.join_next().await {
+        assert!(result.expect_err("aborted in its sleep").is_cancelled());
+        aborted += 1;
+    }
+    assert_eq!(aborted, 100);
+    assert_eq!(attempted.load(Ordering::SeqCst), TASKS, "no retry began");
+    assert_eq!(
+        CANCELLED.available(),
+        500,
+        "every reservation came back: no retry happened"
+    );
 }
