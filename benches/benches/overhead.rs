@@ -2,16 +2,22 @@
 //! directly, through `#[retry]`, through the function API, through backon
 //! and through tokio-retry; async and blocking. The futures are polled once
 //! with a no-op waker, so only the wrappers are measured, not a runtime.
+//! Then the same annotated fn hammered by two threads at once, against one
+//! thread: successful calls of one call site must not contend.
 //!
-//! `cargo bench -p benches --bench overhead`
+//! `cargo bench -p benches --bench overhead` (default features), with
+//! `--no-default-features` (telemetry compiled out) or with
+//! `--features all-telemetry` (`tracing`, `stats` and `metrics`, with a
+//! recorder installed).
 
 use std::future::Future;
 use std::hint::black_box;
 use std::io;
 use std::mem::size_of_val;
 use std::pin::pin;
+use std::sync::Barrier;
 use std::task::{Context, Poll, Waker};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use backon::{BlockingRetryable, ExponentialBuilder, Retryable};
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -129,5 +135,73 @@ fn success_path(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, success_path);
+/// `iterations` calls of `call` on each of `threads` threads started
+/// together; the slowest thread's time.
+fn on_threads(threads: usize, iterations: u64, call: fn(u64) -> u64) -> Duration {
+    let barrier = Barrier::new(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    barrier.wait();
+                    let start = Instant::now();
+                    let mut sum = 0;
+                    for i in 0..iterations {
+                        sum += call(black_box(i));
+                    }
+                    black_box(sum);
+                    start.elapsed()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("no panic"))
+            .max()
+            .unwrap_or_default()
+    })
+}
+
+fn annotated_once(n: u64) -> u64 {
+    ready(annotated(n)).unwrap_or(0)
+}
+
+fn annotated_blocking_once(n: u64) -> u64 {
+    annotated_blocking(n).unwrap_or(0)
+}
+
+/// The same call site from one thread and from two at once: with no shared
+/// write on the success path, two threads take the time one does.
+fn threads(c: &mut Criterion) {
+    let mut group = c.benchmark_group("one call site, threads");
+    for threads in [1, 2] {
+        group.bench_function(format!("async #[retry], {threads} thread(s)"), |b| {
+            b.iter_custom(|iterations| on_threads(threads, iterations, annotated_once))
+        });
+        group.bench_function(format!("blocking #[retry], {threads} thread(s)"), |b| {
+            b.iter_custom(|iterations| on_threads(threads, iterations, annotated_blocking_once))
+        });
+    }
+    group.finish();
+}
+
+/// With `all-telemetry`, a recorder that keeps every metric, as an
+/// exporter would.
+#[cfg(feature = "all-telemetry")]
+fn install_recorder() {
+    metrics_util::debugging::DebuggingRecorder::new()
+        .install()
+        .expect("the only recorder");
+}
+
+#[cfg(not(feature = "all-telemetry"))]
+fn install_recorder() {}
+
+fn all(c: &mut Criterion) {
+    install_recorder();
+    success_path(c);
+    threads(c);
+}
+
+criterion_group!(benches, all);
 criterion_main!(benches);
