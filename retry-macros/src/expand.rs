@@ -1,96 +1,95 @@
 //! Generates the retrying function: the body runs once per attempt inside
 //! an inline loop that asks the runtime's engine what to do next.
+//!
+//! Each step below makes one piece of the loop; `expand` puts them in
+//! place, around the fn's own block or, for a method `#[async_trait]` has
+//! rewritten, around the user's block inside its boxed future.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::visit_mut::VisitMut;
-use syn::{AttrStyle, GenericArgument, ItemFn, PathArguments, ReturnType, Type};
+use syn::{AttrStyle, Attribute, Block, Expr, GenericArgument, ItemFn, PathArguments, Stmt, Type};
 
 use crate::attr::{Args, JitterArg, Keyed, Value};
+use crate::shape::{Kind, Shape};
 use core::time::Duration;
 
 /// The whole item, rewritten.
-pub(crate) fn expand(args: &Args, item: ItemFn) -> TokenStream {
-    let ItemFn {
-        attrs,
-        vis,
-        sig,
-        block,
-    } = item;
+pub(crate) fn expand(args: &Args, item: ItemFn, shape: &Shape) -> TokenStream {
     let krate = args
         .krate
         .as_ref()
         .map_or_else(|| syn::parse_quote!(::retry_runtime), |k| k.value.clone());
     let private = quote!(#krate::__private);
-    let is_async = sig.asyncness.is_some();
+    let retry_loop = retry_loop(args, &private, shape, &item.sig, shape.block(&item));
+    let ItemFn {
+        attrs,
+        vis,
+        sig,
+        mut block,
+    } = item;
     // syn keeps a body's inner attributes (`#![allow(..)]`) with the outer
     // ones; they must go back inside the body.
-    let (outer_attrs, inner_attrs): (Vec<_>, Vec<_>) = attrs
+    let (outer_attrs, inner_attrs): (Vec<Attribute>, Vec<Attribute>) = attrs
         .into_iter()
         .partition(|a| matches!(a.style, AttrStyle::Outer));
+    match shape.kind {
+        Kind::Plain => quote! {
+            #(#outer_attrs)*
+            #vis #sig {
+                #(#inner_attrs)*
+                #retry_loop
+            }
+        },
+        Kind::AsyncTrait { ret_at } => {
+            // `let __ret: R = { the user's block };` becomes
+            // `let __ret: R = { the retry loop };`, in place.
+            let retrying: Block = syn::parse_quote!({ #retry_loop });
+            if let Some(Stmt::Expr(Expr::Call(call), _)) = block.stmts.first_mut()
+                && let Some(Expr::Async(future)) = call.args.first_mut()
+                && let Some(Stmt::Local(ret)) = future.block.stmts.get_mut(ret_at)
+                && let Some(init) = &mut ret.init
+            {
+                *init.expr = Expr::Block(syn::ExprBlock {
+                    attrs: Vec::new(),
+                    label: None,
+                    block: retrying,
+                });
+            }
+            let statements = &block.stmts;
+            quote! {
+                #(#outer_attrs)*
+                #vis #sig {
+                    #(#inner_attrs)*
+                    #(#statements)*
+                }
+            }
+        }
+    }
+}
 
+/// The statements that retry `block`: the call site's `static`, the call's
+/// state, and the loop.
+fn retry_loop(
+    args: &Args,
+    private: &TokenStream,
+    shape: &Shape,
+    sig: &syn::Signature,
+    block: &Block,
+) -> TokenStream {
     // Mixed-site hygiene: the body cannot see, or shadow, these names.
     let attempts = local("attempts");
     let attempt = local("attempt");
     let result = local("result");
     let delay = local("delay");
-    let limit = local("limit");
 
     // Evaluated where it is needed rather than stored, which keeps the
     // returned future small; a const policy folds away.
-    let policy_expr = policy_expr(args, &private, &local("policy_ref"));
-    let (site_init, type_name) = call_site(args, &sig, &private);
-
-    let return_type = match &sig.output {
-        ReturnType::Type(_, ty) => ascribable((**ty).clone()),
-        ReturnType::Default => syn::parse_quote!(()),
-    };
-    let allow_fake_return = quote! {
-        #[allow(unreachable_code, clippy::diverging_sub_expression, clippy::empty_loop, clippy::let_unit_value, clippy::needless_return)]
-    };
-    let statements = &block.stmts;
-    let run_attempt = if is_async {
-        // The fake return fixes the block's type, so `?` converts as in the
-        // original fn; `return` and `?` end this attempt only.
-        let body = quote! {
-            async {
-                #allow_fake_return
-                if false {
-                    let __retry_fake_return: #return_type = loop {};
-                    return __retry_fake_return;
-                }
-                #(#statements)*
-            }
-        };
-        match timeout_span(args) {
-            // The limit is read first, so no temporary lives across the await.
-            Some(span) => {
-                // A closure, not the fn item: its bound is then checked once,
-                // at the user's key, with the trait's own message.
-                let timed_out = local("timed_out");
-                let from_timed_out = local("from_timed_out");
-                let closure = quote_spanned!(span=>
-                    |#timed_out: #private::TimedOut| <_ as #private::FromTimedOut>::from_timed_out(#timed_out)
-                );
-                quote!({
-                    let #limit = (#policy_expr).timeout;
-                    #[allow(clippy::redundant_closure)]
-                    let #from_timed_out = #closure;
-                    #private::timeout(#limit, #body, #from_timed_out).await
-                })
-            }
-            None => quote!(#private::Attempt::Completed(#body.await)),
-        }
-    } else {
-        quote! {
-            #private::Attempt::Completed(
-                #[allow(clippy::redundant_closure_call)]
-                (|| -> #return_type #block)()
-            )
-        }
-    };
-    let (start, sleep) = if is_async {
+    let policy = policy_expr(args, private, &local("policy_ref"));
+    let (site_init, type_name) = call_site(args, sig, shape, private);
+    let run_attempt = run_attempt(args, private, shape, block, &policy);
+    let (start, sleep) = if shape.is_async {
         (
             quote!(#private::Attempts::new),
             quote!(#private::sleep(#delay).await),
@@ -101,68 +100,157 @@ pub(crate) fn expand(args: &Args, item: ItemFn) -> TokenStream {
             quote!(#private::sleep_blocking(#delay)),
         )
     };
-    // Type errors about the classifier (no `Classify`, a `when` of the wrong
-    // type) point at the error type or at the user's path; so do the hook's.
-    let (classifier_init, classifier_span) = match &args.when {
-        Some(Keyed { value, .. }) => (quote!(#private::When(#value)), value.span()),
-        None => (quote!(#private::ByClassify), error_type_span(&sig.output)),
+    let (classifier, classifier_init, check_classifier, classifier_arg) =
+        classifier(args, private, shape);
+    let (hook, hook_init, hook_span) = hook(args, private);
+    let (error_text, text) = error_text(private, &attempt);
+    let hook_arg = quote_spanned!(hook_span=> &mut #private::hook(&#text, &mut #hook));
+    let site_static = format_ident!("__RETRY_SITE", span = Span::mixed_site());
+    let site = quote!(#site_static.registered(#type_name));
+    let (guard_statics, admit, pass) = guards(args, private, &attempts, &site);
+    // The policy is made only if the attempt failed.
+    let decide = quote!(
+        #attempts.decide_shown(|| #policy, #site, #pass, #attempt, #classifier_arg, #hook_arg, #text)
+    );
+    quote! {
+        // The call site's name and statistics, as `tracing`'s callsites.
+        static #site_static: #private::CallSite = #site_init;
+        #guard_statics
+        let mut #attempts = #start(&#policy);
+        let mut #classifier = #classifier_init;
+        let mut #hook = #hook_init;
+        loop {
+            #admit
+            let #attempt = #run_attempt;
+            // The decision's locals and temporaries end with this
+            // statement, so they do not live across the sleep.
+            let #delay = {
+                #error_text
+                #check_classifier
+                match #decide {
+                    #private::Step::Return(#result) => return #result,
+                    #private::Step::Sleep(#delay) => #delay,
+                }
+            };
+            #sleep;
+            #attempts.retry_begins();
+        }
+    }
+}
+
+/// One attempt of `block`, as an `Attempt`: an `async` block (bounded by
+/// the timeout, if one may apply) or, for a blocking fn, a closure called
+/// at once. Either way `return` and `?` end the attempt, not the fn.
+fn run_attempt(
+    args: &Args,
+    private: &TokenStream,
+    shape: &Shape,
+    block: &Block,
+    policy: &TokenStream,
+) -> TokenStream {
+    let return_type = match &shape.output {
+        Some(ty) => ascribable(ty.clone()),
+        None => syn::parse_quote!(()),
     };
-    let (hook_init, hook_span) = match &args.on_retry {
+    if !shape.is_async {
+        return quote! {
+            #private::Attempt::Completed(
+                #[allow(clippy::redundant_closure_call)]
+                (|| -> #return_type #block)()
+            )
+        };
+    }
+    let allow_fake_return = quote! {
+        #[allow(unreachable_code, clippy::diverging_sub_expression, clippy::empty_loop, clippy::let_unit_value, clippy::needless_return)]
+    };
+    let statements = &block.stmts;
+    // The fake return fixes the block's type, so `?` converts as in the
+    // original fn.
+    let body = quote! {
+        async {
+            #allow_fake_return
+            if false {
+                let __retry_fake_return: #return_type = loop {};
+                return __retry_fake_return;
+            }
+            #(#statements)*
+        }
+    };
+    let Some(span) = timeout_span(args) else {
+        return quote!(#private::Attempt::Completed(#body.await));
+    };
+    // A closure, not the fn item: its bound is then checked once, at the
+    // user's key, with the trait's own message. The limit is read first,
+    // so no temporary lives across the await.
+    let limit = local("limit");
+    let timed_out = local("timed_out");
+    let from_timed_out = local("from_timed_out");
+    let closure = quote_spanned!(span=>
+        |#timed_out: #private::TimedOut| <_ as #private::FromTimedOut>::from_timed_out(#timed_out)
+    );
+    quote!({
+        let #limit = (#policy).timeout;
+        #[allow(clippy::redundant_closure)]
+        let #from_timed_out = #closure;
+        #private::timeout(#limit, #body, #from_timed_out).await
+    })
+}
+
+/// The classifier: the user's `when`, else the error's `Classify`. Its
+/// type errors point at the user's `when`, or at the error type. Returns
+/// the local, its initializer, the statement checking it against an
+/// attempt, and the argument `decide` gets.
+fn classifier(
+    args: &Args,
+    private: &TokenStream,
+    shape: &Shape,
+) -> (syn::Ident, TokenStream, TokenStream, TokenStream) {
+    let (init, check, span) = match &args.when {
+        Some(Keyed { value, .. }) => (quote!(#private::When(#value)), quote!(when), value.span()),
+        None => (
+            quote!(#private::ByClassify),
+            quote!(by_classify),
+            error_type_span(shape),
+        ),
+    };
+    let classifier = local_at("classifier", span);
+    // Checked against the attempt's error type by a fn whose bound says
+    // what is expected (`FnMut(&E) -> bool`, or `E: Classify`), then handed
+    // on unbounded: an error names the user's token and that bound only.
+    let attempt = local("attempt");
+    let checked = local("checked");
+    let check = respanned(quote!(#private::#check), span);
+    let classifier_ref = quote_spanned!(span=> &mut #classifier);
+    let check = quote! {
+        let mut #checked = #check(&#attempt, #classifier_ref);
+    };
+    (classifier, init, quote!(#check), quote!(&mut #checked))
+}
+
+/// The hook: the user's `on_retry`, else none; its type errors point at
+/// the user's `on_retry`.
+fn hook(args: &Args, private: &TokenStream) -> (syn::Ident, TokenStream, Span) {
+    let (init, span) = match &args.on_retry {
         Some(Keyed { value, .. }) => (quote!(#value), value.span()),
         None => (quote!(#private::NoHook), Span::call_site()),
     };
-    let classifier = local_at("classifier", classifier_span);
-    let hook = local_at("hook", hook_span);
-    let classifier_arg = quote_spanned!(classifier_span=> &mut #classifier);
-    // The hook goes to the engine with the way to show the error in log
-    // events: `E`'s `Display` when it has one, picked here where `E` is
-    // concrete (autoref specialization), else nothing.
+    (local_at("hook", span), init, span)
+}
 
+/// How the error shows in log events, picked here where `E` is concrete
+/// (autoref specialization): with its causes, its `Display`, or not at all.
+/// Returns the statements, and the local holding the choice.
+fn error_text(private: &TokenStream, attempt: &syn::Ident) -> (TokenStream, syn::Ident) {
     let text = local("text");
     let picker = local("picker");
-    let error_text = quote! {
+    let statements = quote! {
         let (#attempt, #picker) = #private::ErrorTextOf::pick(#attempt);
         let #text = {
             use #private::{ShowCauses as _, ShowDisplay as _, ShowNothing as _};
             (&&&#picker).error_text()
         };
     };
-    let hook_arg = quote_spanned!(hook_span=> &mut #private::hook(&#text, &mut #hook));
-    let site_static = format_ident!("__RETRY_SITE", span = Span::mixed_site());
-    let site = quote!(#site_static.registered(#type_name));
-    let (admit, pass) = guards(args, &private, &attempts, &site);
-    let pass = pass.unwrap_or_else(|| quote!(#private::Pass::default()));
-    // The policy is made only if the attempt failed.
-    let decide = quote!(
-        #attempts.decide_shown(|| #policy_expr, #site, #pass, #attempt, #classifier_arg, #hook_arg, #text)
-    );
-
-    quote! {
-        #(#outer_attrs)*
-        #vis #sig {
-            #(#inner_attrs)*
-            // The call site's name and statistics, as `tracing`'s callsites.
-            static #site_static: #private::CallSite = #site_init;
-            let mut #attempts = #start(&#policy_expr);
-            let mut #classifier = #classifier_init;
-            let mut #hook = #hook_init;
-            loop {
-                #admit
-                let #attempt = #run_attempt;
-                // The decision's locals and temporaries end with this
-                // statement, so they do not live across the sleep.
-                let #delay = {
-                    #error_text
-                    match #decide {
-                        #private::Step::Return(#result) => return #result,
-                        #private::Step::Sleep(#delay) => #delay,
-                    }
-                };
-                #sleep;
-                #attempts.retry_begins();
-            }
-        }
-    }
+    (statements, text)
 }
 
 /// The `static` of the call site, and how its name learns a method's type:
@@ -171,6 +259,7 @@ pub(crate) fn expand(args: &Args, item: ItemFn) -> TokenStream {
 fn call_site(
     args: &Args,
     sig: &syn::Signature,
+    shape: &Shape,
     private: &TokenStream,
 ) -> (TokenStream, TokenStream) {
     let no_type = quote!(#private::no_type);
@@ -179,7 +268,7 @@ fn call_site(
         return (quote!(#private::CallSite::new(#name)), no_type);
     }
     let function = sig.ident.to_string();
-    if sig.receiver().is_some() {
+    if shape.is_method {
         (
             quote!(#private::CallSite::method(::core::module_path!(), #function)),
             quote!(|| #private::type_name::<Self>()),
@@ -192,8 +281,16 @@ fn call_site(
     }
 }
 
-/// The breaker's admission before each attempt (nothing without a
-/// breaker), and the pass `decide_with` gets (`None`: plain `decide`).
+/// The statics that name the shared breaker and budget, the breaker's
+/// admission before each attempt (nothing without a breaker), and the pass
+/// `decide` gets.
+///
+/// Each shared guard is held by a `static __RETRY_..: &dyn Shared..`
+/// initialized with `&path`: a `static` (or a `LazyLock`, or a `&'static`)
+/// passes, while a `const` is refused by the compiler right at the user's
+/// path (error E0492, "try replacing the temporary by an interior mutable
+/// `static`"): a const would be a new breaker at every use, which protects
+/// nothing.
 ///
 /// The pass carries the breaker's permit across the attempt, so a dropped
 /// future or a panic releases it. A budget alone needs nothing before the
@@ -204,18 +301,33 @@ fn guards(
     private: &TokenStream,
     attempts: &syn::Ident,
     site: &TokenStream,
-) -> (TokenStream, Option<TokenStream>) {
-    // Spanned at the user's path: a static of the wrong type is reported
-    // there. Deref coercion also accepts a `&'static` or a `LazyLock`.
-    let reference = |path: &syn::Path| quote_spanned!(path.span()=> &#path);
-    let budget = args.budget.as_ref().map(|k| reference(&k.value));
-    let Some(breaker) = &args.breaker else {
-        return (
-            TokenStream::new(),
-            budget.map(|budget| quote!(#private::Pass::budget(#budget))),
-        );
+) -> (TokenStream, TokenStream, TokenStream) {
+    let mut statics = TokenStream::new();
+    let mut shared = |name: &str, shared: &str, path: &syn::Path| {
+        let holder = format_ident!("__RETRY_{}", name, span = Span::mixed_site());
+        let shared = format_ident!("{}", shared);
+        // Spanned at the user's path: a wrong type is reported there.
+        let init = quote_spanned!(path.span()=> &#path);
+        statics.extend(quote! {
+            static #holder: &'static dyn #private::#shared = #init;
+        });
+        holder
     };
-    let breaker_ref = reference(&breaker.value);
+    let budget = args.budget.as_ref().map(|k| {
+        let holder = shared("BUDGET", "SharedBudget", &k.value);
+        quote!(#holder.budget())
+    });
+    let breaker = args.breaker.as_ref().map(|k| {
+        let holder = shared("BREAKER", "SharedBreaker", &k.value);
+        (k, quote!(#holder.breaker()))
+    });
+    let Some((breaker, breaker_ref)) = breaker else {
+        let pass = match budget {
+            Some(budget) => quote!(#private::Pass::budget(#budget)),
+            None => quote!(#private::Pass::default()),
+        };
+        return (statics, TokenStream::new(), pass);
+    };
     let budget = budget.map(|budget| quote!(.budget(#budget)));
     let pass = local("pass");
     let rejected = local("rejected");
@@ -241,7 +353,26 @@ fn guards(
             }
         };
     };
-    (admit, Some(quote!(#pass)))
+    (statics, admit, quote!(#pass))
+}
+
+/// `tokens`, every one of them spanned at `span`: a path the expansion
+/// writes, reported where the user's token is.
+fn respanned(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut token| {
+            if let proc_macro2::TokenTree::Group(group) = &token {
+                let mut inner =
+                    proc_macro2::Group::new(group.delimiter(), respanned(group.stream(), span));
+                inner.set_span(span);
+                token = proc_macro2::TokenTree::Group(inner);
+            } else {
+                token.set_span(span);
+            }
+            token
+        })
+        .collect()
 }
 
 fn local(name: &str) -> syn::Ident {
@@ -257,12 +388,12 @@ fn local_at(name: &str, span: Span) -> syn::Ident {
     )
 }
 
-/// The `E` of `Result<T, E>` in the return type, else the whole type.
-fn error_type_span(output: &ReturnType) -> Span {
-    let ReturnType::Type(_, ty) = output else {
+/// The `E` of `Result<T, E>` that an attempt returns, else the whole type.
+fn error_type_span(shape: &Shape) -> Span {
+    let Some(ty) = &shape.output else {
         return Span::call_site();
     };
-    if let Type::Path(path) = &**ty
+    if let Type::Path(path) = ty
         && let Some(PathArguments::AngleBracketed(generics)) =
             path.path.segments.last().map(|s| &s.arguments)
         && let (2, Some(GenericArgument::Type(error))) = (generics.args.len(), generics.args.last())

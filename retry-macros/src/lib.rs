@@ -13,6 +13,7 @@
 mod attr;
 mod classify;
 mod expand;
+mod shape;
 mod valid;
 
 use proc_macro::TokenStream;
@@ -41,14 +42,38 @@ pub fn derive_classify(input: TokenStream) -> TokenStream {
 }
 
 fn build(args: TokenStream2, item: TokenStream2) -> syn::Result<TokenStream2> {
-    let function: syn::ItemFn = syn::parse2(item).map_err(|e| {
-        syn::Error::new(
-            e.span(),
-            "`#[retry]` applies to a function with a body (`fn` or `async fn`, free or in an `impl`)",
-        )
-    })?;
+    let function: syn::ItemFn = syn::parse2(item.clone()).map_err(|e| misplaced(item, e))?;
+    let shape = shape::Shape::of(&function)?;
     let mut args = attr::Args::parse(args)?;
     args.annotate_closures(&function.sig);
-    valid::check(&args, &function)?;
-    Ok(expand::expand(&args, function))
+    valid::check(&args, &function, &shape)?;
+    Ok(expand::expand(&args, function, &shape))
+}
+
+/// Says where `#[retry]` goes, for an item that is not a fn with a body.
+fn misplaced(item: TokenStream2, error: syn::Error) -> syn::Error {
+    let (span, message) = if let Ok(item) = syn::parse2::<syn::ItemImpl>(item.clone()) {
+        (
+            item.impl_token.span,
+            "`#[retry]` goes on each method to retry, not on the `impl`: move it onto the `fn` \
+             (with `#[async_trait]`, keep that on the `impl` and put `#[retry]` on the method)",
+        )
+    } else if let Ok(item) = syn::parse2::<syn::ItemTrait>(item.clone()) {
+        (
+            item.trait_token.span,
+            "`#[retry]` goes on a method with a body, in an `impl` of the trait, not on the trait",
+        )
+    } else if let Ok(item) = syn::parse2::<syn::TraitItemFn>(item) {
+        (
+            item.sig.ident.span(),
+            "`#[retry]` needs the method's body: put it on the method in the `impl`, not on its \
+             declaration in the trait",
+        )
+    } else {
+        (
+            error.span(),
+            "`#[retry]` applies to a function with a body (`fn` or `async fn`, free or in an `impl`)",
+        )
+    };
+    syn::Error::new(span, message)
 }

@@ -1,9 +1,10 @@
 //! Checks that need more than one key, or the function itself.
 
 use syn::spanned::Spanned;
-use syn::{ItemFn, ReturnType, Type};
+use syn::{ItemFn, Type};
 
 use crate::attr::{Args, Value};
+use crate::shape::Shape;
 use core::time::Duration;
 
 /// `Policy::new()`'s cap, for a `base_delay` given without `max_delay`.
@@ -17,10 +18,10 @@ const NOT_RESULT: &[&str] = &[
 ];
 
 /// All checks; every failure is reported, not just the first.
-pub(crate) fn check(args: &Args, item: &ItemFn) -> syn::Result<()> {
+pub(crate) fn check(args: &Args, item: &ItemFn, shape: &Shape) -> syn::Result<()> {
     let checks = [
-        check_fn(item),
-        check_timeout(args, item),
+        check_fn(item, shape),
+        check_timeout(args, shape),
         check_delays(args),
     ];
     let mut errors = checks.into_iter().filter_map(Result::err);
@@ -33,7 +34,7 @@ pub(crate) fn check(args: &Args, item: &ItemFn) -> syn::Result<()> {
     }
 }
 
-fn check_fn(item: &ItemFn) -> syn::Result<()> {
+fn check_fn(item: &ItemFn, shape: &Shape) -> syn::Result<()> {
     let sig = &item.sig;
     if let Some(constness) = &sig.constness {
         return Err(syn::Error::new(
@@ -41,17 +42,14 @@ fn check_fn(item: &ItemFn) -> syn::Result<()> {
             "`#[retry]` cannot apply to a `const fn`: retrying sleeps, which a const fn cannot do; remove `const`",
         ));
     }
-    let ty = match &sig.output {
-        ReturnType::Default => {
-            return Err(syn::Error::new(
-                sig.ident.span(),
-                format!(
-                    "`{}` returns nothing; `#[retry]` needs a function that returns `Result<T, E>`, so it can tell failure from success",
-                    sig.ident
-                ),
-            ));
-        }
-        ReturnType::Type(_, ty) => ty,
+    let Some(ty) = &shape.output else {
+        return Err(syn::Error::new(
+            sig.ident.span(),
+            format!(
+                "`{}` returns nothing; `#[retry]` needs a function that returns `Result<T, E>`, so it can tell failure from success",
+                sig.ident
+            ),
+        ));
     };
     if !may_be_result(ty) {
         return Err(syn::Error::new(
@@ -75,9 +73,9 @@ fn may_be_result(ty: &Type) -> bool {
     }
 }
 
-fn check_timeout(args: &Args, item: &ItemFn) -> syn::Result<()> {
+fn check_timeout(args: &Args, shape: &Shape) -> syn::Result<()> {
     match &args.timeout {
-        Some(timeout) if item.sig.asyncness.is_none() => Err(syn::Error::new(
+        Some(timeout) if !shape.is_async => Err(syn::Error::new(
             timeout.key.span(),
             "`timeout` needs an `async fn`: a blocking body cannot be interrupted; remove it, or make the function async",
         )),

@@ -11,6 +11,13 @@ pub use tokio::time::sleep;
 
 pub use crate::backoff::Jitter;
 pub use crate::engine::{Attempt, Attempts, ByClassify, Hook, NoHook, RetryEvent, Step, When};
+
+use core::ops::Deref;
+
+use crate::breaker::CircuitBreaker;
+use crate::budget::RetryBudget;
+use crate::classify::Verdict;
+use crate::engine::Classifier;
 pub use crate::error::{Rejected, TimedOut};
 pub use crate::guards::{Guards, Pass};
 pub use crate::policy::Policy;
@@ -169,5 +176,80 @@ pub struct DynHook<'h, E>(&'h mut dyn Hook<E>);
 impl<E> Hook<E> for DynHook<'_, E> {
     fn on_retry(&mut self, event: &RetryEvent<'_, E>) {
         self.0.on_retry(event);
+    }
+}
+
+/// A classifier checked against the attempt's error type; see [`when`].
+pub struct Checked<'c, E>(&'c mut dyn Classifier<E>);
+
+impl<E> Classifier<E> for Checked<'_, E> {
+    fn verdict(&mut self, error: &E) -> Verdict {
+        self.0.verdict(error)
+    }
+}
+
+/// `when` must be a `FnMut(&E) -> bool` for the attempt's error `E`.
+pub fn when<'c, T, E, P: FnMut(&E) -> bool>(
+    _: &Attempt<T, E>,
+    predicate: &'c mut When<P>,
+) -> Checked<'c, E> {
+    Checked(predicate)
+}
+
+/// Without `when`, the attempt's error `E` must implement `Classify`
+/// (which is what makes `ByClassify` a classifier of `E`).
+pub fn by_classify<'c, T, E, C: Classifier<E>>(
+    _: &Attempt<T, E>,
+    classifier: &'c mut C,
+) -> Checked<'c, E> {
+    Checked(classifier)
+}
+
+/// What `breaker = path` may name: a `static CircuitBreaker`, or a static
+/// that derefs to one (`LazyLock<CircuitBreaker>`, `&'static
+/// CircuitBreaker`).
+#[diagnostic::on_unimplemented(
+    message = "`breaker` must name a `static CircuitBreaker`, and `{Self}` is not one",
+    label = "not a `CircuitBreaker`",
+    note = "declare it as `static NAME: CircuitBreaker = CircuitBreaker::new(BreakerConfig::new(\"name\"));` (or a `LazyLock<CircuitBreaker>`)"
+)]
+pub trait SharedBreaker: Sync {
+    /// The breaker.
+    fn breaker(&self) -> &CircuitBreaker;
+}
+
+impl SharedBreaker for CircuitBreaker {
+    fn breaker(&self) -> &CircuitBreaker {
+        self
+    }
+}
+
+impl<T: Deref<Target = CircuitBreaker> + Sync> SharedBreaker for T {
+    fn breaker(&self) -> &CircuitBreaker {
+        self
+    }
+}
+
+/// What `budget = path` may name: a `static RetryBudget`, or a static that
+/// derefs to one.
+#[diagnostic::on_unimplemented(
+    message = "`budget` must name a `static RetryBudget`, and `{Self}` is not one",
+    label = "not a `RetryBudget`",
+    note = "declare it as `static NAME: RetryBudget = RetryBudget::new();` (or a `LazyLock<RetryBudget>`)"
+)]
+pub trait SharedBudget: Sync {
+    /// The budget.
+    fn budget(&self) -> &RetryBudget;
+}
+
+impl SharedBudget for RetryBudget {
+    fn budget(&self) -> &RetryBudget {
+        self
+    }
+}
+
+impl<T: Deref<Target = RetryBudget> + Sync> SharedBudget for T {
+    fn budget(&self) -> &RetryBudget {
+        self
     }
 }
