@@ -7,6 +7,10 @@ use std::time::Duration;
 
 use retry_runtime::{Policy, PolicyError};
 
+/// The command's policy: its per-attempt timeout, from `-t` or a policy
+/// file, is known only at run time.
+pub type CommandPolicy = Policy<Option<Duration>>;
+
 use crate::args::Args;
 use crate::codes::Codes;
 use crate::log::Log;
@@ -50,10 +54,10 @@ pub enum ConfigError {
 
 /// The policy: the file's (or `Policy::new()`), with each option given
 /// replacing its field, validated as a whole.
-pub fn policy(args: &Args) -> Result<Policy, ConfigError> {
+pub fn policy(args: &Args) -> Result<CommandPolicy, ConfigError> {
     let mut policy = match &args.policy {
         Some(path) => load(path, args.policy_name.as_deref())?,
-        None => Policy::new(),
+        None => Policy::new().maybe_timeout(None),
     };
     if let Some(attempts) = args.max_attempts {
         policy.max_attempts = attempts;
@@ -147,7 +151,7 @@ fn explain(error: PolicyError) -> String {
 
 /// Reads a policy table, or with `name` the table `[name]` of a file of
 /// named policies.
-fn load(path: &Path, name: Option<&str>) -> Result<Policy, ConfigError> {
+fn load(path: &Path, name: Option<&str>) -> Result<CommandPolicy, ConfigError> {
     let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
         path: path.to_owned(),
         source,
@@ -159,7 +163,7 @@ fn load(path: &Path, name: Option<&str>) -> Result<Policy, ConfigError> {
     let Some(name) = name else {
         return toml::from_str(&text).map_err(parse_error);
     };
-    let mut named: BTreeMap<String, Policy> = toml::from_str(&text).map_err(parse_error)?;
+    let mut named: BTreeMap<String, CommandPolicy> = toml::from_str(&text).map_err(parse_error)?;
     named.remove(name).ok_or_else(|| ConfigError::NoSuchPolicy {
         path: path.to_owned(),
         name: name.to_owned(),
@@ -191,11 +195,12 @@ mod tests {
                 .max_attempts(5)
                 .base_delay(Duration::from_millis(1))
                 .jitter(Jitter::Full)
+                .maybe_timeout(None)
         );
-        assert_eq!(policy_of(&[]), Policy::new());
+        assert_eq!(policy_of(&[]), Policy::new().maybe_timeout(None));
     }
 
-    fn policy_of(line: &[&str]) -> Policy {
+    fn policy_of(line: &[&str]) -> CommandPolicy {
         policy(&args(line)).unwrap()
     }
 
@@ -275,6 +280,7 @@ mod tests {
                     .max_attempts(attempts)
                     .base_delay(base)
                     .jitter(jitter)
+                    .maybe_timeout(None)
             );
         }
     }

@@ -29,10 +29,11 @@ use std::process::ExitCode;
 
 use clap::CommandFactory;
 use clap::error::ErrorKind;
-use retry_runtime::{Attempt, Attempts, CallSite, NoHook, Policy, Step};
+use retry_runtime::{Attempt, Attempts, CallSite, NoHook, Step};
 
 use crate::args::Args;
 use crate::child::Launch;
+use crate::config::CommandPolicy;
 use crate::guard::Guard;
 use crate::log::{Log, Next, Style};
 use crate::rules::Rules;
@@ -84,7 +85,13 @@ fn main() -> ExitCode {
     };
     let code = match args.every {
         Some(interval) => loop_mode::run(
-            interval, args.runs, &policy, &rules, &launch, &guard, &events,
+            interval,
+            args.runs,
+            &policy.untimed(),
+            &rules,
+            &launch,
+            &guard,
+            &events,
         ),
         None => run(&policy, rules, &launch, &guard, &events),
     };
@@ -93,7 +100,13 @@ fn main() -> ExitCode {
 
 /// Runs attempts until one succeeds or the policy, the rules or the
 /// breaker end the run, and returns the status to exit with.
-fn run(policy: &Policy, mut rules: Rules, launch: &Launch, guard: &Guard, events: &Events) -> u8 {
+fn run(
+    policy: &CommandPolicy,
+    mut rules: Rules,
+    launch: &Launch,
+    guard: &Guard,
+    events: &Events,
+) -> u8 {
     let log = guard.log;
     let mut attempts = Attempts::blocking(policy);
     loop {
@@ -160,7 +173,12 @@ fn run(policy: &Policy, mut rules: Rules, launch: &Launch, guard: &Guard, events
 /// Why the engine returned a failure rather than sleeping: the rules
 /// refused it, or the attempts ran out, or else (the only other limit the
 /// engine applies without a server hint) `max_elapsed` would be passed.
-fn why_not(policy: &Policy, rules: &Rules, attempts: &Attempts, failed: &outcome::Outcome) -> Next {
+fn why_not(
+    policy: &CommandPolicy,
+    rules: &Rules,
+    attempts: &Attempts,
+    failed: &outcome::Outcome,
+) -> Next {
     if !failed.timed_out
         && let Err(why) = rules.judge(failed)
     {

@@ -179,21 +179,14 @@ fn run_attempt(
     let Some(span) = timeout_span(args) else {
         return quote!(#private::Attempt::Completed(#body.await));
     };
-    // A closure, not the fn item: its bound is then checked once, at the
-    // user's key, with the trait's own message. The limit is read first,
-    // so no temporary lives across the await.
-    let limit = local("limit");
-    let timed_out = local("timed_out");
-    let from_timed_out = local("from_timed_out");
-    let closure = quote_spanned!(span=>
-        |#timed_out: #private::TimedOut| <_ as #private::FromTimedOut>::from_timed_out(#timed_out)
-    );
-    quote!({
-        let #limit = (#policy).timeout;
-        #[allow(clippy::redundant_closure)]
-        let #from_timed_out = #closure;
-        #private::timeout(#limit, #body, #from_timed_out).await
-    })
+    // The policy's timeout, whose type says whether attempts time out, is
+    // readied for the error type (`E: TimesOut<_>`, checked at the user's
+    // key, so a timeout the error type cannot express is reported there,
+    // once). The policy is a temporary of the call, dropped before the
+    // await: only the returned future lives across it.
+    let timed = respanned(quote!(#private::timed), span);
+    let timeout_arg = quote_spanned!(span=> (#policy).timeout);
+    quote!(#timed(#timeout_arg, #body).await)
 }
 
 /// The classifier: the user's `when`, else the error's `Classify`. Its
@@ -420,7 +413,7 @@ fn policy_expr(args: &Args, private: &TokenStream, policy_ref: &syn::Ident) -> T
         Some(Keyed { value, .. }) => {
             let borrowed = quote_spanned!(value.span()=> &(#value));
             quote!({
-                let #policy_ref: &#private::Policy = #borrowed;
+                let #policy_ref: &#private::Policy<_> = #borrowed;
                 *#policy_ref
             })
         }

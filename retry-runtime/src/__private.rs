@@ -22,6 +22,7 @@ pub use crate::error::{Rejected, TimedOut};
 pub use crate::guards::{Guards, Pass};
 pub use crate::policy::Policy;
 pub use crate::telemetry::CallSite;
+pub use crate::timeout::{ArmedTimeout, TimesOut};
 
 use crate::telemetry::text;
 
@@ -35,38 +36,63 @@ pub fn no_type() -> &'static str {
     ""
 }
 
-/// Error types that can stand for a timed-out attempt.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot stand for a timed-out attempt: it does not implement `From<retry_runtime::TimedOut>`",
-    label = "`#[retry]` with `timeout` or `policy` needs `From<retry_runtime::TimedOut>` on the error type",
-    note = "a policy may carry a per-attempt timeout, so the error type must be able to say \"timed out\"",
-    note = "with thiserror, add a variant: `#[error(transparent)] TimedOut(#[from] retry_runtime::TimedOut)`"
-)]
-pub trait FromTimedOut {
-    /// The error for an attempt that timed out.
-    fn from_timed_out(timed_out: TimedOut) -> Self;
-}
-
-impl<E: From<TimedOut>> FromTimedOut for E {
-    fn from_timed_out(timed_out: TimedOut) -> Self {
-        E::from(timed_out)
+/// One attempt of `body`, bounded by the policy's timeout when it has a
+/// limit. The expansion spans the call at the `timeout` or `policy` key, so
+/// a timeout the error type cannot express (`E: TimesOut<Tm>`) is reported
+/// once, there; the future it returns needs nothing more.
+pub fn timed<F, T, E, Tm>(timeout: Tm, body: F) -> Timed<F, E>
+where
+    F: Future<Output = Result<T, E>>,
+    E: TimesOut<Tm>,
+{
+    match E::arm(timeout).limit() {
+        None => Timed::Plain { body },
+        Some((limit, timed_out)) => Timed::Bounded {
+            body: tokio::time::timeout(limit, body),
+            timed_out: TimedOut::new(limit),
+            error: timed_out,
+        },
     }
 }
 
-/// Runs one attempt, bounded by `limit` when there is one. The expansion
-/// passes `FromTimedOut::from_timed_out` as `timed_out`, so a missing
-/// `From<TimedOut>` is reported once, at the user's key.
-pub async fn timeout<F, T, E, G>(limit: Option<Duration>, body: F, timed_out: G) -> Attempt<T, E>
+pin_project_lite::pin_project! {
+    /// An attempt in progress; see [`timed`].
+    #[project = TimedProjection]
+    pub enum Timed<F, E> {
+        /// No limit.
+        Plain { #[pin] body: F },
+        /// With a limit, and how an attempt past it becomes an `E`.
+        Bounded {
+            #[pin] body: tokio::time::Timeout<F>,
+            timed_out: TimedOut,
+            error: fn(TimedOut) -> E,
+        },
+    }
+}
+
+impl<F, T, E> Future for Timed<F, E>
 where
     F: Future<Output = Result<T, E>>,
-    G: FnOnce(TimedOut) -> E,
 {
-    match limit {
-        None => Attempt::Completed(body.await),
-        Some(limit) => match tokio::time::timeout(limit, body).await {
-            Ok(result) => Attempt::Completed(result),
-            Err(_) => Attempt::TimedOut(timed_out(TimedOut::new(limit))),
-        },
+    type Output = Attempt<T, E>;
+
+    fn poll(
+        self: core::pin::Pin<&mut Self>,
+        cx: &mut core::task::Context<'_>,
+    ) -> core::task::Poll<Self::Output> {
+        use core::task::Poll;
+        match self.project() {
+            TimedProjection::Plain { body } => body.poll(cx).map(Attempt::Completed),
+            TimedProjection::Bounded {
+                body,
+                timed_out,
+                error,
+            } => match body.poll(cx) {
+                Poll::Ready(Ok(result)) => Poll::Ready(Attempt::Completed(result)),
+                Poll::Ready(Err(_)) => Poll::Ready(Attempt::TimedOut(error(*timed_out))),
+                Poll::Pending => Poll::Pending,
+            },
+        }
     }
 }
 

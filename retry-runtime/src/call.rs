@@ -16,14 +16,17 @@ use crate::error::{Rejected, TimedOut};
 use crate::guards::{Guards, Pass};
 use crate::policy::Policy;
 use crate::telemetry::CallSite;
+use crate::timeout::{ArmedTimeout, AttemptTimeout, NoTimeout, TimesOut};
 
-impl Policy {
+impl<Tm: AttemptTimeout> Policy<Tm> {
     /// Retries the future `op` makes, following this policy.
     ///
     /// Errors are classified with their [`Classify`](crate::Classify) impl
-    /// unless [`when`](Retry::when) gives a predicate. The policy's
-    /// `timeout`, if set, bounds each attempt, which is why the error type
-    /// must implement `From<TimedOut>` (done for `std::io::Error`).
+    /// unless [`when`](Retry::when) gives a predicate. A policy with a
+    /// timeout (`Policy<Duration>`, or `Policy<Option<Duration>>` from a
+    /// file) bounds each attempt, and then the error type must implement
+    /// `From<TimedOut>` (done for `std::io::Error`); a `Policy` without one
+    /// retries any error type.
     ///
     /// ```
     /// use std::io;
@@ -51,14 +54,19 @@ impl Policy {
     /// Unless [named](Retry::name), the call is named after where it is
     /// made, `file:line:column`, in events, metrics and statistics.
     #[track_caller]
-    pub fn retry<F, Fut>(&self, op: F) -> Retry<F, Fut>
+    pub fn retry<F, Fut, T, E>(
+        &self,
+        op: F,
+    ) -> Retry<F, Fut, ByClassify, NoHook, NoBreaker, E::Armed>
     where
         F: FnMut() -> Fut,
-        Fut: Future,
+        Fut: Future<Output = Result<T, E>>,
+        E: TimesOut<Tm>,
     {
+        let policy = self.untimed().with_timeout(E::arm(self.timeout));
         Retry {
             op,
-            options: Options::new(*self, Location::caller()),
+            options: Options::new(policy, Location::caller()),
             attempts: Attempts::new(self),
             state: State::Start,
         }
@@ -85,7 +93,7 @@ impl Policy {
     /// assert_eq!(calls, 1); // NotFound is permanent: no retry
     /// ```
     #[track_caller]
-    pub fn retry_blocking<F>(&self, op: F) -> RetryBlocking<F> {
+    pub fn retry_blocking<F>(&self, op: F) -> RetryBlocking<F, ByClassify, NoHook, NoBreaker, Tm> {
         RetryBlocking {
             op,
             options: Options::new(*self, Location::caller()),
@@ -164,17 +172,17 @@ impl Naming {
 /// What configures a function-API call, async or blocking: how errors are
 /// classified, the hook, the policy, the name and the shared protections
 /// (`K` marks whether a breaker is among them).
-struct Options<C, H, K> {
+struct Options<C, H, K, Tm> {
     classifier: C,
     hook: H,
-    policy: Policy,
+    policy: Policy<Tm>,
     naming: Naming,
     guards: Guards<'static>,
     breaker: PhantomData<fn() -> K>,
 }
 
-impl Options<ByClassify, NoHook, NoBreaker> {
-    fn new(policy: Policy, caller: &'static Location<'static>) -> Self {
+impl<Tm> Options<ByClassify, NoHook, NoBreaker, Tm> {
+    fn new(policy: Policy<Tm>, caller: &'static Location<'static>) -> Self {
         Options {
             classifier: ByClassify,
             hook: NoHook,
@@ -186,8 +194,8 @@ impl Options<ByClassify, NoHook, NoBreaker> {
     }
 }
 
-impl<C, H, K> Options<C, H, K> {
-    fn when<P>(self, predicate: P) -> Options<When<P>, H, K> {
+impl<C, H, K, Tm> Options<C, H, K, Tm> {
+    fn when<P>(self, predicate: P) -> Options<When<P>, H, K, Tm> {
         let Options {
             hook,
             policy,
@@ -206,7 +214,7 @@ impl<C, H, K> Options<C, H, K> {
         }
     }
 
-    fn on_retry<G>(self, hook: G) -> Options<C, G, K> {
+    fn on_retry<G>(self, hook: G) -> Options<C, G, K, Tm> {
         let Options {
             classifier,
             policy,
@@ -225,7 +233,7 @@ impl<C, H, K> Options<C, H, K> {
         }
     }
 
-    fn breaker(self, breaker: &'static CircuitBreaker) -> Options<C, H, WithBreaker> {
+    fn breaker(self, breaker: &'static CircuitBreaker) -> Options<C, H, WithBreaker, Tm> {
         let Options {
             classifier,
             hook,
@@ -251,9 +259,9 @@ pin_project! {
     /// [`name`](Self::name), [`breaker`](Self::breaker) and
     /// [`budget`](Self::budget), then `.await` it.
     #[must_use = "futures do nothing unless you `.await` or poll them"]
-    pub struct Retry<F, Fut, C = ByClassify, H = NoHook, K = NoBreaker> {
+    pub struct Retry<F, Fut, C = ByClassify, H = NoHook, K = NoBreaker, Tm = NoTimeout> {
         op: F,
-        options: Options<C, H, K>,
+        options: Options<C, H, K, Tm>,
         attempts: Attempts<'static>,
         #[pin]
         state: State<Fut>,
@@ -274,10 +282,10 @@ pin_project! {
     }
 }
 
-impl<F, Fut, C, H, K> Retry<F, Fut, C, H, K> {
+impl<F, Fut, C, H, K, Tm> Retry<F, Fut, C, H, K, Tm> {
     /// Retries the errors for which `predicate` returns true, instead of
     /// asking their `Classify` impl.
-    pub fn when<P>(self, predicate: P) -> Retry<F, Fut, When<P>, H, K> {
+    pub fn when<P>(self, predicate: P) -> Retry<F, Fut, When<P>, H, K, Tm> {
         Retry {
             op: self.op,
             options: self.options.when(predicate),
@@ -287,7 +295,7 @@ impl<F, Fut, C, H, K> Retry<F, Fut, C, H, K> {
     }
 
     /// Calls `hook` before each sleep with a [`RetryEvent`](crate::RetryEvent).
-    pub fn on_retry<G>(self, hook: G) -> Retry<F, Fut, C, G, K> {
+    pub fn on_retry<G>(self, hook: G) -> Retry<F, Fut, C, G, K, Tm> {
         Retry {
             op: self.op,
             options: self.options.on_retry(hook),
@@ -327,7 +335,7 @@ impl<F, Fut, C, H, K> Retry<F, Fut, C, H, K> {
     /// assert!(second.get_ref().is_some_and(|e| e.is::<Rejected>()));
     /// # }
     /// ```
-    pub fn breaker(self, breaker: &'static CircuitBreaker) -> Retry<F, Fut, C, H, WithBreaker> {
+    pub fn breaker(self, breaker: &'static CircuitBreaker) -> Retry<F, Fut, C, H, WithBreaker, Tm> {
         Retry {
             op: self.op,
             options: self.options.breaker(breaker),
@@ -337,14 +345,14 @@ impl<F, Fut, C, H, K> Retry<F, Fut, C, H, K> {
     }
 }
 
-impl<F, Fut, T, E, C, H, K> Future for Retry<F, Fut, C, H, K>
+impl<F, Fut, T, E, C, H, K, Tm> Future for Retry<F, Fut, C, H, K, Tm>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, E>>,
-    E: From<TimedOut>,
     C: Classifier<E>,
     H: Hook<E>,
     K: Admit<E>,
+    Tm: ArmedTimeout<E>,
 {
     type Output = Result<T, E>;
 
@@ -376,8 +384,8 @@ where
                         }
                     };
                     let body = (this.op)();
-                    match policy.timeout {
-                        Some(limit) => this.state.set(State::RunningTimed {
+                    match policy.timeout.limit() {
+                        Some((limit, _)) => this.state.set(State::RunningTimed {
                             body: tokio::time::timeout(limit, body),
                             pass,
                         }),
@@ -389,11 +397,16 @@ where
                     (Attempt::Completed(ready!(body.poll(cx))), mem::take(pass))
                 }
                 StateProj::RunningTimed { body, pass } => {
-                    let attempt = match ready!(body.poll(cx)) {
-                        Ok(result) => Attempt::Completed(result),
-                        Err(_) => {
-                            let limit = policy.timeout.unwrap_or_default();
-                            Attempt::TimedOut(E::from(TimedOut::new(limit)))
+                    let attempt = match (ready!(body.poll(cx)), policy.timeout.limit()) {
+                        (Ok(result), _) => Attempt::Completed(result),
+                        (Err(_), Some((limit, timed_out))) => {
+                            Attempt::TimedOut(timed_out(TimedOut::new(limit)))
+                        }
+                        // Only a policy with a limit starts a timed attempt:
+                        // never reached.
+                        (Err(_), None) => {
+                            this.state.set(State::Ready);
+                            continue;
                         }
                     };
                     (attempt, mem::take(pass))
@@ -425,15 +438,15 @@ where
 /// A blocking retrying call; see [`Policy::retry_blocking`]. Configure it
 /// (as [`Retry`]), then run it with [`call`](Self::call).
 #[must_use = "nothing runs until `.call()`"]
-pub struct RetryBlocking<F, C = ByClassify, H = NoHook, K = NoBreaker> {
+pub struct RetryBlocking<F, C = ByClassify, H = NoHook, K = NoBreaker, Tm = NoTimeout> {
     op: F,
-    options: Options<C, H, K>,
+    options: Options<C, H, K, Tm>,
 }
 
-impl<F, C, H, K> RetryBlocking<F, C, H, K> {
+impl<F, C, H, K, Tm: AttemptTimeout> RetryBlocking<F, C, H, K, Tm> {
     /// Retries the errors for which `predicate` returns true, instead of
     /// asking their `Classify` impl.
-    pub fn when<P>(self, predicate: P) -> RetryBlocking<F, When<P>, H, K> {
+    pub fn when<P>(self, predicate: P) -> RetryBlocking<F, When<P>, H, K, Tm> {
         RetryBlocking {
             op: self.op,
             options: self.options.when(predicate),
@@ -441,7 +454,7 @@ impl<F, C, H, K> RetryBlocking<F, C, H, K> {
     }
 
     /// Calls `hook` before each sleep with a [`RetryEvent`](crate::RetryEvent).
-    pub fn on_retry<G>(self, hook: G) -> RetryBlocking<F, C, G, K> {
+    pub fn on_retry<G>(self, hook: G) -> RetryBlocking<F, C, G, K, Tm> {
         RetryBlocking {
             op: self.op,
             options: self.options.on_retry(hook),
@@ -464,7 +477,10 @@ impl<F, C, H, K> RetryBlocking<F, C, H, K> {
     /// Asks `breaker` before each attempt and reports each outcome to it;
     /// while it is open the call fails at once with `E::from(Rejected)`.
     /// Its time comes from the system clock.
-    pub fn breaker(self, breaker: &'static CircuitBreaker) -> RetryBlocking<F, C, H, WithBreaker> {
+    pub fn breaker(
+        self,
+        breaker: &'static CircuitBreaker,
+    ) -> RetryBlocking<F, C, H, WithBreaker, Tm> {
         RetryBlocking {
             op: self.op,
             options: self.options.breaker(breaker),

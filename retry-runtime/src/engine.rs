@@ -173,22 +173,22 @@ struct Failing<'g> {
 impl<'g> Attempts<'g> {
     /// A call measured on tokio's clock (for async code).
     #[inline]
-    pub fn new(policy: &Policy) -> Self {
-        Self::with_clock(policy, Clock::Tokio)
+    pub fn new(policy: &Policy<impl Copy>) -> Self {
+        Self::with_clock(policy.max_elapsed, Clock::Tokio)
     }
 
     /// A call measured on the system clock (for blocking code).
     #[inline]
-    pub fn blocking(policy: &Policy) -> Self {
-        Self::with_clock(policy, Clock::System)
+    pub fn blocking(policy: &Policy<impl Copy>) -> Self {
+        Self::with_clock(policy.max_elapsed, Clock::System)
     }
 
     #[inline]
-    fn with_clock(policy: &Policy, clock: Clock) -> Self {
+    fn with_clock(max_elapsed: Option<Duration>, clock: Clock) -> Self {
         Self {
             made: 0,
             clock,
-            started: policy.max_elapsed.map(|_| clock.now()),
+            started: max_elapsed.map(|_| clock.now()),
             failing: None,
         }
     }
@@ -288,14 +288,22 @@ impl<'g> Attempts<'g> {
     #[inline]
     pub fn decide<T, E>(
         &mut self,
-        policy: &Policy,
+        policy: &Policy<impl Copy>,
         site: &'static CallSite,
         attempt: Attempt<T, E>,
         classifier: &mut impl Classifier<E>,
         hook: &mut impl Hook<E>,
     ) -> Step<T, E> {
         let pass = Pass::default();
-        self.decide_shown(|| *policy, site, pass, attempt, classifier, hook, None)
+        self.decide_shown(
+            || policy.untimed(),
+            site,
+            pass,
+            attempt,
+            classifier,
+            hook,
+            None,
+        )
     }
 
     /// [`decide`](Self::decide), also settling with the pass's breaker and
@@ -310,14 +318,22 @@ impl<'g> Attempts<'g> {
     #[inline]
     pub fn decide_with<T, E>(
         &mut self,
-        policy: &Policy,
+        policy: &Policy<impl Copy>,
         site: &'static CallSite,
         pass: Pass<'g>,
         attempt: Attempt<T, E>,
         classifier: &mut impl Classifier<E>,
         hook: &mut impl Hook<E>,
     ) -> Step<T, E> {
-        self.decide_shown(|| *policy, site, pass, attempt, classifier, hook, None)
+        self.decide_shown(
+            || policy.untimed(),
+            site,
+            pass,
+            attempt,
+            classifier,
+            hook,
+            None,
+        )
     }
 
     /// [`decide_with`](Self::decide_with), showing errors in log events with
@@ -327,9 +343,9 @@ impl<'g> Attempts<'g> {
     #[doc(hidden)]
     #[inline(always)]
     #[allow(clippy::too_many_arguments)]
-    pub fn decide_shown<T, E>(
+    pub fn decide_shown<T, E, Timeout: Copy>(
         &mut self,
-        policy: impl FnOnce() -> Policy,
+        policy: impl FnOnce() -> Policy<Timeout>,
         site: &'static CallSite,
         pass: Pass<'g>,
         attempt: Attempt<T, E>,
@@ -354,9 +370,9 @@ impl<'g> Attempts<'g> {
     /// Every decision but a first-try success.
     #[inline(never)]
     #[allow(clippy::too_many_arguments)]
-    fn decide_after_first_try<T, E>(
+    fn decide_after_first_try<T, E, Timeout: Copy>(
         &mut self,
-        policy: impl FnOnce() -> Policy,
+        policy: impl FnOnce() -> Policy<Timeout>,
         site: &'static CallSite,
         pass: Pass<'g>,
         attempt: Attempt<T, E>,
@@ -371,10 +387,11 @@ impl<'g> Attempts<'g> {
             }
             Attempt::Completed(Err(error)) => {
                 let verdict = classifier.verdict(&error);
-                self.failed(&policy(), site, pass, error, verdict, hook, text)
+                self.failed(&policy().untimed(), site, pass, error, verdict, hook, text)
             }
             Attempt::TimedOut(error) => {
-                self.failed(&policy(), site, pass, error, Verdict::timeout(), hook, text)
+                let policy = policy().untimed();
+                self.failed(&policy, site, pass, error, Verdict::timeout(), hook, text)
             }
         }
     }

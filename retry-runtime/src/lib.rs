@@ -60,6 +60,7 @@ mod policy;
 mod policy_serde;
 mod sync;
 mod telemetry;
+mod timeout;
 
 #[cfg(all(test, loom))]
 mod loom_tests;
@@ -81,6 +82,7 @@ pub use telemetry::CallSite;
 pub use telemetry::flush_metrics;
 #[cfg(feature = "stats")]
 pub use telemetry::{Stats, stats};
+pub use timeout::{ArmedTimeout, AttemptTimeout, Limit, NoTimeout, TimesOut};
 
 /// Retries the annotated function with backoff; see the crate README for
 /// every key.

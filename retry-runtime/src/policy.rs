@@ -3,6 +3,7 @@
 use core::time::Duration;
 
 use crate::backoff::{Delays, Jitter};
+use crate::timeout::{AttemptTimeout, NoTimeout};
 
 /// How a call is retried: how many attempts, how long to wait between them,
 /// and which limits end the retrying early.
@@ -49,9 +50,21 @@ use crate::backoff::{Delays, Jitter};
 /// rejects is a deserialization error naming the key. Named per-API
 /// policies (`[forge_api]`, `[llm_api]`, ...) load as a
 /// `HashMap<String, Policy>` or `BTreeMap<String, Policy>`.
+///
+/// # Whether attempts time out is in the type
+///
+/// `Policy` is `Policy<NoTimeout>`: no per-attempt timeout, so it retries
+/// calls of any error type. [`timeout`](Policy::timeout) makes a
+/// `Policy<Duration>`, whose attempts end after that long as
+/// `E::from(TimedOut)`, so its error type must implement
+/// `From<TimedOut>`: a compile error at the `policy` key (or at the
+/// `.retry` call) says so when it does not. A policy read from a file is a
+/// `Policy<Option<Duration>>`, its timeout known only at run time: it needs
+/// `From<TimedOut>` too, unless [`untimed`](Policy::untimed) drops the
+/// timeout.
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[non_exhaustive]
-pub struct Policy {
+pub struct Policy<Timeout = NoTimeout> {
     /// Total calls, the first included: `1` means no retry. Default 3.
     pub max_attempts: u32,
     /// The first retry's delay, before jitter. Default 1 s.
@@ -65,8 +78,9 @@ pub struct Policy {
     /// No retry starts whose delay would end past this much time since the
     /// call began. Default: no limit.
     pub max_elapsed: Option<Duration>,
-    /// Per-attempt timeout (async calls only). Default: none.
-    pub timeout: Option<Duration>,
+    /// Per-attempt timeout (async calls only): [`NoTimeout`] (the default),
+    /// a `Duration`, or an `Option<Duration>` known at run time.
+    pub timeout: Timeout,
     /// Longest server delay hint (`Retry-After`) honoured; a longer hint ends
     /// the retrying with that error. Default 60 s.
     pub max_retry_after: Duration,
@@ -83,11 +97,13 @@ impl Policy {
             multiplier: 2.0,
             jitter: Jitter::None,
             max_elapsed: None,
-            timeout: None,
+            timeout: NoTimeout,
             max_retry_after: Duration::from_secs(60),
         }
     }
+}
 
+impl<Timeout: Copy> Policy<Timeout> {
     /// Total calls, the first included (`1` = no retry).
     pub const fn max_attempts(mut self, attempts: u32) -> Self {
         self.max_attempts = attempts;
@@ -128,10 +144,45 @@ impl Policy {
     /// Per-attempt timeout: an attempt still running after `limit` is
     /// dropped and counts as a transient failure of kind
     /// [`Kind::Timeout`](crate::Kind::Timeout). Applies to async calls only;
-    /// a blocking body cannot be interrupted.
-    pub const fn timeout(mut self, limit: Duration) -> Self {
-        self.timeout = Some(limit);
-        self
+    /// a blocking body cannot be interrupted. The policy's type says so:
+    /// its error type must implement `From<TimedOut>`.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use retry_runtime::Policy;
+    ///
+    /// const LOCAL_MODEL: Policy<Duration> = Policy::new().timeout(Duration::from_secs(10));
+    /// assert_eq!(LOCAL_MODEL.timeout, Duration::from_secs(10));
+    /// ```
+    pub const fn timeout(self, limit: Duration) -> Policy<Duration> {
+        self.with_timeout(limit)
+    }
+
+    /// A per-attempt timeout known only at run time (`None`: none), as a
+    /// policy read from a file has: its error type must implement
+    /// `From<TimedOut>` in either case.
+    pub const fn maybe_timeout(self, limit: Option<Duration>) -> Policy<Option<Duration>> {
+        self.with_timeout(limit)
+    }
+
+    /// The same policy without its per-attempt timeout, usable with any
+    /// error type: for a policy read from a file that you know carries
+    /// none, or for code that needs no timeout.
+    pub const fn untimed(self) -> Policy {
+        self.with_timeout(NoTimeout)
+    }
+
+    pub(crate) const fn with_timeout<T>(self, timeout: T) -> Policy<T> {
+        Policy {
+            max_attempts: self.max_attempts,
+            base_delay: self.base_delay,
+            max_delay: self.max_delay,
+            multiplier: self.multiplier,
+            jitter: self.jitter,
+            max_elapsed: self.max_elapsed,
+            timeout,
+            max_retry_after: self.max_retry_after,
+        }
     }
 
     /// Longest server delay hint honoured; a longer one ends the retrying
@@ -181,14 +232,14 @@ impl Policy {
     /// assert_eq!(delays, [100, 200, 250].map(Duration::from_millis));
     /// ```
     pub fn delays(&self) -> Delays {
-        Delays::new(*self, None)
+        Delays::new(self.untimed(), None)
     }
 
     /// Like [`delays`](Self::delays), with jitter drawn from a generator
     /// seeded with `seed`: the same seed gives the same schedule, for
     /// simulations and reproducible tests.
     pub fn delays_seeded(&self, seed: u64) -> Delays {
-        Delays::new(*self, Some(seed))
+        Delays::new(self.untimed(), Some(seed))
     }
 
     /// `max_attempts` as the engine uses it: at least 1.
@@ -199,6 +250,28 @@ impl Policy {
         } else {
             self.max_attempts
         }
+    }
+}
+
+/// A policy without a timeout, as a policy whose timeout is known at run
+/// time (the type of a policy read from a file).
+impl From<Policy> for Policy<Option<Duration>> {
+    fn from(policy: Policy) -> Self {
+        policy.with_timeout(None)
+    }
+}
+
+/// A policy with a timeout, as a policy whose timeout is known at run time.
+impl From<Policy<Duration>> for Policy<Option<Duration>> {
+    fn from(policy: Policy<Duration>) -> Self {
+        policy.with_timeout(Some(policy.timeout))
+    }
+}
+
+impl<Timeout: AttemptTimeout> Policy<Timeout> {
+    /// The per-attempt timeout, if there is one.
+    pub fn timeout_limit(&self) -> Option<Duration> {
+        self.timeout.limit()
     }
 }
 

@@ -34,6 +34,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::backoff::Jitter;
 use crate::policy::Policy;
+use crate::timeout::AttemptTimeout;
 
 /// The keys of a policy table, in the order they are written.
 const FIELDS: &[&str] = &[
@@ -49,9 +50,10 @@ const FIELDS: &[&str] = &[
 
 /// Writes the policy as a table of its keys; durations are strings such as
 /// `"500ms"`, and `max_elapsed` and `timeout` are left out when unset.
-impl Serialize for Policy {
+impl<Timeout: AttemptTimeout> Serialize for Policy<Timeout> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = 6 + usize::from(self.max_elapsed.is_some()) + usize::from(self.timeout.is_some());
+        let timeout = self.timeout.limit();
+        let len = 6 + usize::from(self.max_elapsed.is_some()) + usize::from(timeout.is_some());
         let mut table = serializer.serialize_struct("Policy", len)?;
         table.serialize_field("max_attempts", &self.max_attempts)?;
         table.serialize_field("base_delay", &retry_duration::format(self.base_delay))?;
@@ -64,7 +66,7 @@ impl Serialize for Policy {
             }
             None => table.skip_field("max_elapsed")?,
         }
-        match self.timeout {
+        match timeout {
             Some(limit) => table.serialize_field("timeout", &retry_duration::format(limit))?,
             None => table.skip_field("timeout")?,
         }
@@ -76,8 +78,10 @@ impl Serialize for Policy {
     }
 }
 
-/// Reads a policy table; see the [module docs](self) for the format.
-impl<'de> Deserialize<'de> for Policy {
+/// Reads a policy table; see the [module docs](self) for the format. Its
+/// timeout is known only now, at run time: a `Policy<Option<Duration>>`
+/// (see [`Policy`] on what that asks of the error type).
+impl<'de> Deserialize<'de> for Policy<Option<Duration>> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer.deserialize_struct("Policy", FIELDS, PolicyVisitor)
     }
@@ -101,14 +105,17 @@ enum Field {
 struct PolicyVisitor;
 
 impl<'de> Visitor<'de> for PolicyVisitor {
-    type Value = Policy;
+    type Value = Policy<Option<Duration>>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a retry policy table (max_attempts, base_delay, max_delay, ...)")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Policy, A::Error> {
-        let mut policy = Policy::new();
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> Result<Policy<Option<Duration>>, A::Error> {
+        let mut policy = Policy::new().with_timeout(None);
         // Which keys were seen, in `FIELDS` order, to reject duplicates.
         let mut seen = [false; FIELDS.len()];
         while let Some(field) = map.next_key::<Field>()? {

@@ -5,18 +5,21 @@ use std::time::Duration;
 
 use retry_runtime::{Jitter, Policy};
 
+/// A policy as read from a file: its timeout known at run time.
+type Loaded = Policy<Option<Duration>>;
+
 const MS: fn(u64) -> Duration = Duration::from_millis;
 const S: fn(u64) -> Duration = Duration::from_secs;
 
 fn toml_err(text: &str) -> String {
-    match toml::from_str::<Policy>(text) {
+    match toml::from_str::<Loaded>(text) {
         Ok(policy) => panic!("accepted {text:?} as {policy:?}"),
         Err(e) => e.to_string(),
     }
 }
 
 fn json_err(text: &str) -> String {
-    match serde_json::from_str::<Policy>(text) {
+    match serde_json::from_str::<Loaded>(text) {
         Ok(policy) => panic!("accepted {text:?} as {policy:?}"),
         Err(e) => e.to_string(),
     }
@@ -31,7 +34,7 @@ fn assert_contains(message: &str, needle: &str) {
 
 #[test]
 fn the_documented_table_loads_exactly() {
-    let policy: Policy = toml::from_str(
+    let policy: Loaded = toml::from_str(
         r#"
         max_attempts = 5
         base_delay = "500ms"
@@ -53,20 +56,23 @@ fn the_documented_table_loads_exactly() {
         .max_elapsed(S(120))
         .timeout(S(10))
         .max_retry_after(S(60));
-    assert_eq!(policy, expected);
+    assert_eq!(policy, Loaded::from(expected));
 }
 
 #[test]
 fn every_key_defaults_to_policy_new() {
-    assert_eq!(toml::from_str::<Policy>("").unwrap(), Policy::new());
-    assert_eq!(serde_json::from_str::<Policy>("{}").unwrap(), Policy::new());
-    let only_base: Policy = toml::from_str(r#"base_delay = "250ms""#).unwrap();
-    assert_eq!(only_base, Policy::new().base_delay(MS(250)));
+    assert_eq!(toml::from_str::<Loaded>("").unwrap(), Policy::new().into());
+    assert_eq!(
+        serde_json::from_str::<Loaded>("{}").unwrap(),
+        Policy::new().into()
+    );
+    let only_base: Loaded = toml::from_str(r#"base_delay = "250ms""#).unwrap();
+    assert_eq!(only_base, Policy::new().base_delay(MS(250)).into());
 }
 
 #[test]
 fn json_loads_with_null_for_unset_limits() {
-    let policy: Policy = serde_json::from_str(
+    let policy: Loaded = serde_json::from_str(
         r#"{"max_attempts": 2, "base_delay": "1.5s", "jitter": "decorrelated",
             "multiplier": 3, "timeout": null, "max_elapsed": "1m30s"}"#,
     )
@@ -77,7 +83,7 @@ fn json_loads_with_null_for_unset_limits() {
         .jitter(Jitter::Decorrelated)
         .multiplier(3.0)
         .max_elapsed(S(90));
-    assert_eq!(policy, expected);
+    assert_eq!(policy, Loaded::from(expected));
 }
 
 #[test]
@@ -98,7 +104,7 @@ fn toml_round_trips_with_and_without_the_optional_limits() {
          jitter = \"equal\"\nmax_elapsed = \"2.500000001s\"\ntimeout = \"3s\"\n\
          max_retry_after = \"5s\"\n"
     );
-    assert_eq!(toml::from_str::<Policy>(&text).unwrap(), full);
+    assert_eq!(toml::from_str::<Loaded>(&text).unwrap(), full.into());
 
     let plain = Policy::new();
     let text = toml::to_string(&plain).unwrap();
@@ -106,22 +112,24 @@ fn toml_round_trips_with_and_without_the_optional_limits() {
         !text.contains("timeout") && !text.contains("max_elapsed"),
         "{text}"
     );
-    assert_eq!(toml::from_str::<Policy>(&text).unwrap(), plain);
+    assert_eq!(toml::from_str::<Loaded>(&text).unwrap(), plain.into());
 }
 
 #[test]
 fn json_round_trips() {
     for policy in [
-        Policy::new(),
-        Policy::new().jitter(Jitter::Full).timeout(MS(1)),
-        Policy::new()
-            .max_attempts(u32::MAX)
-            .max_delay(Duration::MAX)
-            .max_elapsed(Duration::MAX),
+        Policy::new().into(),
+        Policy::new().jitter(Jitter::Full).timeout(MS(1)).into(),
+        Loaded::from(
+            Policy::new()
+                .max_attempts(u32::MAX)
+                .max_delay(Duration::MAX)
+                .max_elapsed(Duration::MAX),
+        ),
     ] {
         let text = serde_json::to_string(&policy).unwrap();
         assert_eq!(
-            serde_json::from_str::<Policy>(&text).unwrap(),
+            serde_json::from_str::<Loaded>(&text).unwrap(),
             policy,
             "{text}"
         );
@@ -162,11 +170,11 @@ fn named_per_api_policies_load_into_maps() {
         max_attempts = 5
         base_delay = "500ms"
     "#;
-    let map: HashMap<String, Policy> = toml::from_str(text).unwrap();
+    let map: HashMap<String, Loaded> = toml::from_str(text).unwrap();
     assert_eq!(map.len(), 3);
     assert_eq!(
         map["gitea_api"],
-        Policy::new().max_attempts(3).base_delay(S(1))
+        Policy::new().max_attempts(3).base_delay(S(1)).into()
     );
     assert_eq!(
         map["anthropic_api"],
@@ -174,20 +182,21 @@ fn named_per_api_policies_load_into_maps() {
             .max_attempts(2)
             .base_delay(S(2))
             .jitter(Jitter::Full)
+            .into()
     );
     assert_eq!(
         map["ollama_api"],
-        Policy::new().max_attempts(5).base_delay(MS(500))
+        Policy::new().max_attempts(5).base_delay(MS(500)).into()
     );
 
-    let ordered: BTreeMap<String, Policy> = toml::from_str(text).unwrap();
+    let ordered: BTreeMap<String, Loaded> = toml::from_str(text).unwrap();
     let names: Vec<&str> = ordered.keys().map(String::as_str).collect();
     assert_eq!(names, ["anthropic_api", "gitea_api", "ollama_api"]);
 
-    let json: BTreeMap<String, Policy> =
+    let json: BTreeMap<String, Loaded> =
         serde_json::from_str(r#"{"gitea_api": {"max_attempts": 3}, "ollama_api": {}}"#).unwrap();
-    assert_eq!(json["gitea_api"], Policy::new().max_attempts(3));
-    assert_eq!(json["ollama_api"], Policy::new());
+    assert_eq!(json["gitea_api"], Policy::new().max_attempts(3).into());
+    assert_eq!(json["ollama_api"], Policy::new().into());
 }
 
 #[test]
@@ -204,7 +213,7 @@ fn an_unknown_key_is_rejected_with_the_valid_ones() {
 
 #[test]
 fn an_unknown_key_inside_a_named_policy_is_rejected() {
-    let message = match toml::from_str::<BTreeMap<String, Policy>>(
+    let message = match toml::from_str::<BTreeMap<String, Loaded>>(
         "[gitea_api]\nmax_attempts = 3\n\n[ollama_api]\nbase_delay = \"1s\"\nretries = 5\n",
     ) {
         Ok(map) => panic!("accepted {map:?}"),

@@ -120,6 +120,6 @@ pub fn flaky(rec: &Recorder, fail: u32) -> Result<u32, TestError> {
 }
 
 /// Milliseconds, for short schedules in assertions.
-pub fn ms(n: u64) -> Duration {
+pub const fn ms(n: u64) -> Duration {
     Duration::from_millis(n)
 }

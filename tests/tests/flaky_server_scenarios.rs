@@ -17,7 +17,7 @@ const API: Policy = Policy::new()
     .base_delay(Duration::from_millis(20));
 
 /// The same, and each attempt gets 100 ms.
-const API_WITH_TIMEOUT: Policy = API.timeout(Duration::from_millis(100));
+const API_WITH_TIMEOUT: Policy<Duration> = API.timeout(Duration::from_millis(100));
 
 /// Accepts server hints up to 500 ms only.
 const SHORT_HINTS: Policy = API.max_retry_after(Duration::from_millis(500));

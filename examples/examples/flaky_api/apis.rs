@@ -56,7 +56,7 @@ impl std::fmt::Display for Causes<'_> {
 // --- the code forge: 3 attempts, 1 s base -----------------------------------
 
 /// The code forge's policy, in real time.
-pub const FORGE_API: Policy = Policy::new()
+pub const FORGE_API: Policy<Duration> = Policy::new()
     .max_attempts(3)
     .base_delay(Duration::from_secs(1))
     .timeout(Duration::from_secs(10));
@@ -64,7 +64,8 @@ const FORGE_BREAKER_CONFIG: BreakerConfig = BreakerConfig::new("forge")
     .failure_threshold(5)
     .open_for(Duration::from_secs(30));
 
-static FORGE_POLICY: LazyLock<Policy> = LazyLock::new(|| Speed::current().policy(FORGE_API));
+static FORGE_POLICY: LazyLock<Policy<Duration>> =
+    LazyLock::new(|| Speed::current().policy(FORGE_API));
 /// The forge's breaker.
 pub static FORGE_BREAKER: LazyLock<CircuitBreaker> =
     LazyLock::new(|| CircuitBreaker::new(Speed::current().breaker(FORGE_BREAKER_CONFIG)));
@@ -74,7 +75,7 @@ static FORGE_BUDGET: RetryBudget = RetryBudget::new();
 
 /// The LLM API's policy, in real time. Its rate limits come with
 /// `Retry-After`, honoured up to a minute (the default cap, said here).
-pub const LLM_API: Policy = Policy::new()
+pub const LLM_API: Policy<Duration> = Policy::new()
     .max_attempts(2)
     .base_delay(Duration::from_secs(2))
     .timeout(Duration::from_secs(60))
@@ -83,7 +84,7 @@ const LLM_BREAKER_CONFIG: BreakerConfig = BreakerConfig::new("llm")
     .failure_threshold(3)
     .open_for(Duration::from_secs(60));
 
-static LLM_POLICY: LazyLock<Policy> = LazyLock::new(|| Speed::current().policy(LLM_API));
+static LLM_POLICY: LazyLock<Policy<Duration>> = LazyLock::new(|| Speed::current().policy(LLM_API));
 /// The LLM API's breaker.
 pub static LLM_BREAKER: LazyLock<CircuitBreaker> =
     LazyLock::new(|| CircuitBreaker::new(Speed::current().breaker(LLM_BREAKER_CONFIG)));
@@ -92,7 +93,7 @@ static LLM_BUDGET: RetryBudget = RetryBudget::new().capacity(50);
 // --- the local model server: 5 attempts, 0.5 s base --------------------------
 
 /// The local model server's policy, in real time.
-pub const LOCAL_MODEL: Policy = Policy::new()
+pub const LOCAL_MODEL: Policy<Duration> = Policy::new()
     .max_attempts(5)
     .base_delay(Duration::from_millis(500))
     .max_delay(Duration::from_secs(5))
@@ -101,7 +102,8 @@ const LOCAL_BREAKER_CONFIG: BreakerConfig = BreakerConfig::new("local_model")
     .failure_threshold(5)
     .open_for(Duration::from_secs(10));
 
-static LOCAL_POLICY: LazyLock<Policy> = LazyLock::new(|| Speed::current().policy(LOCAL_MODEL));
+static LOCAL_POLICY: LazyLock<Policy<Duration>> =
+    LazyLock::new(|| Speed::current().policy(LOCAL_MODEL));
 /// The local model server's breaker.
 pub static LOCAL_BREAKER: LazyLock<CircuitBreaker> =
     LazyLock::new(|| CircuitBreaker::new(Speed::current().breaker(LOCAL_BREAKER_CONFIG)));

@@ -38,7 +38,7 @@ pub async fn run(clients: &Clients, speed: Speed) {
     scene("llm: a hostile `Retry-After: 86400`: one request, no waiting");
     show(clients.complete(3, PROMPT, "fault=503&retry_after=86400")).await;
 
-    let timeout = LOCAL_MODEL.timeout.unwrap_or_default();
+    let timeout = LOCAL_MODEL.timeout;
     scene(&format!(
         "local model: two answers slower than its {:?} per-attempt timeout",
         speed.scale(timeout)

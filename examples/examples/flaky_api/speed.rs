@@ -61,13 +61,11 @@ impl Speed {
     ///
     /// `max_retry_after` is left alone: it caps the server's hints, and the
     /// server's clock is not scaled.
-    pub fn policy(self, policy: Policy) -> Policy {
+    pub fn policy(self, policy: Policy<Duration>) -> Policy<Duration> {
         let mut scaled = policy
             .base_delay(self.scale(policy.base_delay))
-            .max_delay(self.scale(policy.max_delay));
-        if let Some(timeout) = policy.timeout {
-            scaled = scaled.timeout(self.scale(timeout));
-        }
+            .max_delay(self.scale(policy.max_delay))
+            .timeout(self.scale(policy.timeout));
         if let Some(limit) = policy.max_elapsed {
             scaled = scaled.max_elapsed(self.scale(limit));
         }

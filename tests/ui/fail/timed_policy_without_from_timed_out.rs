@@ -1,5 +1,7 @@
-// `policy` on an async fn: a policy may carry a timeout, so the error type
-// needs `From<TimedOut>` too.
+// A named policy that carries a timeout, on a fn whose error type cannot
+// say "timed out": refused at the `policy` key.
+
+use std::time::Duration;
 
 use retry_runtime::{Classify, Policy, Verdict, retry};
 
@@ -14,7 +16,7 @@ impl Classify for DbError {
     }
 }
 
-const DB: Policy = Policy::new();
+const DB: Policy<Duration> = Policy::new().timeout(Duration::from_secs(2));
 
 #[retry(policy = DB)]
 async fn query() -> Result<u32, DbError> {
