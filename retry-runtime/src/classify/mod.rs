@@ -32,16 +32,24 @@ pub enum Kind {
 
 impl Kind {
     /// A short lowercase label: `"timeout"`, `"network"`, `"throttled"`,
-    /// `"server"`, `"auth"`, `"client"` or `"other"`.
+    /// `"server"`, `"auth"`, `"client"` or `"other"`, as logs, metrics and
+    /// `#[classify(kind = "...")]` write it.
     pub const fn as_str(self) -> &'static str {
+        self.spec().name()
+    }
+
+    /// The row of the names table (`retry_spec`) for this kind: an
+    /// exhaustive match, so a kind added here does not compile without its
+    /// name, and `kind_names_are_the_tables` checks the other direction.
+    const fn spec(self) -> retry_spec::Kind {
         match self {
-            Kind::Timeout => "timeout",
-            Kind::Network => "network",
-            Kind::Throttled => "throttled",
-            Kind::Server => "server",
-            Kind::Auth => "auth",
-            Kind::Client => "client",
-            Kind::Other => "other",
+            Kind::Timeout => retry_spec::Kind::Timeout,
+            Kind::Network => retry_spec::Kind::Network,
+            Kind::Throttled => retry_spec::Kind::Throttled,
+            Kind::Server => retry_spec::Kind::Server,
+            Kind::Auth => retry_spec::Kind::Auth,
+            Kind::Client => retry_spec::Kind::Client,
+            Kind::Other => retry_spec::Kind::Other,
         }
     }
 }
@@ -275,6 +283,35 @@ mod tests {
     fn kinds_have_stable_labels() {
         assert_eq!(Kind::Throttled.to_string(), "throttled");
         assert_eq!(Kind::Other.as_str(), "other");
+    }
+
+    /// `#[classify(kind = "...")]` expands to the variant of the names
+    /// table's Rust name, transient as the table says: each row must be
+    /// this enum's variant of that name, and the verdict builders agree.
+    #[test]
+    fn kind_names_are_the_tables() {
+        // Exhaustive over the table: a row added there fails here until
+        // `Kind` has it.
+        fn from_spec(row: retry_spec::Kind) -> (Kind, Verdict) {
+            use retry_spec::Kind as Row;
+            match row {
+                Row::Timeout => (Kind::Timeout, Verdict::timeout()),
+                Row::Network => (Kind::Network, Verdict::network()),
+                Row::Throttled => (Kind::Throttled, Verdict::throttled()),
+                Row::Server => (Kind::Server, Verdict::server()),
+                Row::Auth => (Kind::Auth, Verdict::auth()),
+                Row::Client => (Kind::Client, Verdict::client()),
+                Row::Other => (Kind::Other, Verdict::permanent()),
+            }
+        }
+        for row in retry_spec::Kind::ALL {
+            let (kind, verdict) = from_spec(row);
+            assert_eq!(kind.spec(), row);
+            assert_eq!(format!("{kind:?}"), format!("{row:?}"));
+            assert_eq!(kind.as_str(), row.name());
+            assert_eq!(verdict.kind(), kind);
+            assert_eq!(verdict.is_transient(), row.is_transient(), "{row}");
+        }
     }
 
     #[test]

@@ -9,10 +9,11 @@
 //!
 //! ```
 //! use std::time::Duration;
+//! use retry_spec::duration;
 //!
-//! assert_eq!(retry_duration::parse("1.5s"), Ok(Duration::from_millis(1500)));
-//! assert_eq!(retry_duration::format(Duration::from_millis(1500)), "1.5s");
-//! assert!(retry_duration::parse("1 parsec").is_err());
+//! assert_eq!(duration::parse("1.5s"), Ok(Duration::from_millis(1500)));
+//! assert_eq!(duration::format(Duration::from_millis(1500)), "1.5s");
+//! assert!(duration::parse("1 parsec").is_err());
 //! ```
 
 use core::fmt;
