@@ -118,6 +118,8 @@ pub struct Args {
     /// Use table [NAME] of the policy file
     ///
     /// For a --policy file of named policies ([gitea_api], [llm_api], ...).
+    // The comment is clap's help text, where `[NAME]` is TOML, not a link.
+    #[allow(rustdoc::broken_intra_doc_links)]
     #[arg(
         long,
         value_name = "NAME",

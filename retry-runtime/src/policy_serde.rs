@@ -72,7 +72,7 @@ impl Serialize for Policy {
     }
 }
 
-/// Reads a policy table; see the [module docs](self) for the format.
+/// Reads a policy table; see [`Policy`] for the format.
 impl<'de> Deserialize<'de> for Policy {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer.deserialize_struct("Policy", FIELDS, PolicyVisitor)

@@ -173,63 +173,9 @@ impl Verdict {
 /// `#[retry]` retries an error when its verdict is transient, unless the
 /// attribute's `when` key gives another rule.
 ///
-/// Derive it, beside `thiserror::Error` if you like:
-///
-/// ```
-/// use retry_runtime::{Classify, Kind};
-///
-/// #[derive(Debug, thiserror::Error, Classify)]
-/// enum ApiError {
-///     #[error("rate limited")]
-///     #[classify(transient, kind = "throttled")]
-///     RateLimited,
-///     #[error("bad credentials")]
-///     #[classify(kind = "auth")] // a kind alone: auth is permanent
-///     Unauthorized,
-///     #[error(transparent)]
-///     #[classify(source)] // ask the io::Error
-///     Io(#[from] std::io::Error),
-/// }
-///
-/// assert_eq!(ApiError::RateLimited.classify().kind(), Kind::Throttled);
-/// assert!(!ApiError::Unauthorized.classify().is_transient());
-/// assert!(ApiError::Io(std::io::ErrorKind::ConnectionReset.into()).classify().is_transient());
-/// ```
-///
-/// On each variant (or once on the type, as the default for variants
-/// without one): `transient` or `permanent`, optionally with
-/// `kind = "timeout" | "network" | "throttled" | "server" | "auth" |
-/// "client" | "other"`; or a `kind` alone (timeout, network, throttled and
-/// server are transient, the rest permanent); or `source` (also spelled
-/// `from`) to ask the variant's field, or among several the one marked
-/// `#[classify(source)]`, `#[source]` or `#[from]`. A variant (or struct)
-/// without a rule whose only field is a [`TimedOut`](crate::TimedOut) is
-/// transient, kind timeout, and one whose only field is a
-/// [`Rejected`](crate::Rejected) is permanent, before the type's default
-/// applies (the type is recognised by its name, `TimedOut` or `Rejected`).
-/// Any other variant with no rule is a compile error.
-/// `#[classify(crate = path)]` on the type names a renamed dependency.
-///
-/// ```
-/// use retry_runtime::{Classify, Kind, TimedOut};
-///
-/// #[derive(Debug, thiserror::Error, Classify)]
-/// enum ApiError {
-///     #[error("service unavailable")]
-///     #[classify(transient, kind = "server")]
-///     Unavailable,
-///     #[error(transparent)]
-///     TimedOut(#[from] TimedOut), // no rule needed: a transient timeout
-///     #[error(transparent)]
-///     Rejected(#[from] retry_runtime::Rejected), // no rule needed: permanent
-/// }
-///
-/// let timed_out = ApiError::from(TimedOut::new(std::time::Duration::from_secs(1)));
-/// assert_eq!(timed_out.classify().kind(), Kind::Timeout);
-/// assert!(timed_out.classify().is_transient());
-/// ```
-///
-/// By hand:
+/// Derive it with [`#[derive(Classify)]`](derive@crate::Classify), a
+/// `#[classify(...)]` rule per variant (see there), or implement it by
+/// hand:
 ///
 /// ```
 /// use retry_runtime::{Classify, Verdict};
