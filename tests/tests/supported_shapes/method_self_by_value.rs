@@ -1,5 +1,5 @@
 // Pins: an inherent method taking `self` by value, whose body only borrows
-// it (a body that moved `self` would fail: see fail/moved_argument.rs).
+// it (a body that moved `self` would fail: see tests/ui/fail/moved_argument.rs).
 
 use std::io;
 
