@@ -95,7 +95,7 @@ pub struct Args {
     /// times the previous sleep]; none = d. `--jitter equal` (with a space)
     /// works too: a strategy name right after --jitter is its value.
     #[arg(long, value_name = "STRATEGY", help_heading = "Backoff", hide_possible_values = true,
-          num_args = 0..=1, require_equals = true, default_missing_value = "full",
+          num_args = 0..=1, require_equals = true, default_missing_value = retry_spec::Jitter::RECOMMENDED.name(),
           value_parser = PossibleValuesParser::new(Jitter::NAMES).try_map(|name| name.parse::<Jitter>()))]
     pub jitter: Option<Jitter>,
 
@@ -118,6 +118,8 @@ pub struct Args {
     /// Use table [NAME] of the policy file
     ///
     /// For a --policy file of named policies ([gitea_api], [llm_api], ...).
+    // The comment is clap's help text, where `[NAME]` is TOML, not a link.
+    #[allow(rustdoc::broken_intra_doc_links)]
     #[arg(
         long,
         value_name = "NAME",
@@ -269,7 +271,7 @@ fn attempts(text: &str) -> Result<u32, String> {
 }
 
 fn interval(text: &str) -> Result<Duration, String> {
-    match retry_duration::parse(text) {
+    match retry_spec::duration::parse(text) {
         Ok(interval) if interval.is_zero() => Err("expected a duration above 0".to_owned()),
         Ok(interval) => Ok(interval),
         Err(e) => Err(e.to_string()),
@@ -293,8 +295,8 @@ fn breaker_name(text: &str) -> Result<String, String> {
     }
 }
 
-fn duration(text: &str) -> Result<Duration, retry_duration::ParseError> {
-    retry_duration::parse(text)
+fn duration(text: &str) -> Result<Duration, retry_spec::duration::ParseError> {
+    retry_spec::duration::parse(text)
 }
 
 fn multiplier(text: &str) -> Result<f64, String> {
@@ -439,8 +441,14 @@ mod tests {
         let policy = Policy::new();
         for stated in [
             format!("[default: {}]", policy.max_attempts),
-            format!("[default: {}]", retry_duration::format(policy.base_delay)),
-            format!("[default: {}]", retry_duration::format(policy.max_delay)),
+            format!(
+                "[default: {}]",
+                retry_spec::duration::format(policy.base_delay)
+            ),
+            format!(
+                "[default: {}]",
+                retry_spec::duration::format(policy.max_delay)
+            ),
             format!("[default: {}]", policy.multiplier),
             format!("[default: {}]", policy.jitter),
         ] {

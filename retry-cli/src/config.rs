@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use retry_runtime::{Policy, PolicyError};
+use retry_spec::PolicyKey;
 
 /// The command's policy: its per-attempt timeout, from `-t` or a policy
 /// file, is known only at run time.
@@ -59,26 +60,21 @@ pub fn policy(args: &Args) -> Result<CommandPolicy, ConfigError> {
         Some(path) => load(path, args.policy_name.as_deref())?,
         None => Policy::new().maybe_timeout(None),
     };
-    if let Some(attempts) = args.max_attempts {
-        policy.max_attempts = attempts;
-    }
-    if let Some(delay) = args.base_delay {
-        policy.base_delay = delay;
-    }
-    if let Some(delay) = args.max_delay {
-        policy.max_delay = delay;
-    }
-    if let Some(factor) = args.multiplier {
-        policy.multiplier = factor;
-    }
-    if let Some(jitter) = args.jitter {
-        policy.jitter = jitter;
-    }
-    if let Some(limit) = args.max_elapsed {
-        policy.max_elapsed = Some(limit);
-    }
-    if let Some(limit) = args.timeout {
-        policy.timeout = Some(limit);
+    // One option per key of a policy file, by the same name: matched
+    // exhaustively, so a key added to the table needs its option here.
+    for key in PolicyKey::ALL {
+        match key {
+            PolicyKey::MaxAttempts => replace(&mut policy.max_attempts, args.max_attempts),
+            PolicyKey::BaseDelay => replace(&mut policy.base_delay, args.base_delay),
+            PolicyKey::MaxDelay => replace(&mut policy.max_delay, args.max_delay),
+            PolicyKey::Multiplier => replace(&mut policy.multiplier, args.multiplier),
+            PolicyKey::Jitter => replace(&mut policy.jitter, args.jitter),
+            PolicyKey::MaxElapsed => replace(&mut policy.max_elapsed, args.max_elapsed.map(Some)),
+            PolicyKey::Timeout => replace(&mut policy.timeout, args.timeout.map(Some)),
+            // A command sends no server delay hints: nothing to cap. A
+            // policy file may still hold the key, shared with the library.
+            PolicyKey::MaxRetryAfter => {}
+        }
     }
     // Loop mode's backoff starts from its interval, unless told otherwise.
     if let (Some(interval), None) = (args.every, &args.policy) {
@@ -97,6 +93,13 @@ pub fn policy(args: &Args) -> Result<CommandPolicy, ConfigError> {
         .validate()
         .map_err(|e| ConfigError::Invalid(explain(e)))?;
     Ok(policy)
+}
+
+/// The option's value, when given, in place of the field's.
+fn replace<T>(field: &mut T, option: Option<T>) {
+    if let Some(value) = option {
+        *field = value;
+    }
 }
 
 /// The retry rules of `--retry-on-exit`, `--stop-on-exit` and
@@ -142,8 +145,8 @@ fn explain(error: PolicyError) -> String {
         PolicyError::BaseAboveMax { base, max } => format!(
             "the base delay ({}) is longer than the maximum delay ({}); \
              lower --base-delay or raise --max-delay",
-            retry_duration::format(base),
-            retry_duration::format(max),
+            retry_spec::duration::format(base),
+            retry_spec::duration::format(max),
         ),
         other => other.to_string(),
     }
@@ -202,6 +205,71 @@ mod tests {
 
     fn policy_of(line: &[&str]) -> CommandPolicy {
         policy(&args(line)).unwrap()
+    }
+
+    /// A value for `key`, as a policy file writes it and as its option
+    /// takes it; `None` for a key with no option. Exhaustive, so a key
+    /// added to the table is a compile error here until it is tested.
+    fn sample(key: PolicyKey) -> Option<(&'static str, &'static str)> {
+        Some(match key {
+            PolicyKey::MaxAttempts => ("7", "7"),
+            PolicyKey::BaseDelay => ("\"250ms\"", "250ms"),
+            PolicyKey::MaxDelay => ("\"2m\"", "2m"),
+            PolicyKey::Multiplier => ("1.5", "1.5"),
+            PolicyKey::Jitter => ("\"decorrelated\"", "decorrelated"),
+            PolicyKey::MaxElapsed => ("\"90s\"", "90s"),
+            PolicyKey::Timeout => ("\"20s\"", "20s"),
+            // Server hints are the library's; a command has none.
+            PolicyKey::MaxRetryAfter => return None,
+        })
+    }
+
+    /// The one table of keys (`retry_spec::PolicyKey`) holds for the CLI:
+    /// each key's option is its name with dashes and sets what the key
+    /// sets in a policy file, and every backoff option is such a key.
+    #[test]
+    fn each_policy_key_is_the_option_of_the_same_name() {
+        use clap::CommandFactory;
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("policy.toml");
+        for key in PolicyKey::ALL {
+            let option = format!("--{}", key.name().replace('_', "-"));
+            let Some((in_file, on_line)) = sample(key) else {
+                let command = Args::command();
+                assert!(
+                    command
+                        .get_arguments()
+                        .all(|a| a.get_long() != Some(&option[2..])),
+                    "{option} exists, but the table says a command has no such option"
+                );
+                continue;
+            };
+            std::fs::write(&file, format!("{} = {in_file}\n", key.name())).unwrap();
+            let from_file = policy_of(&["--policy", file.to_str().unwrap()]);
+            let from_option = policy_of(&[&format!("{option}={on_line}")]);
+            assert_eq!(from_file, from_option, "{key}");
+            assert_ne!(
+                from_option,
+                Policy::new().into(),
+                "{option} changed nothing"
+            );
+        }
+        let keyed: Vec<String> = PolicyKey::ALL
+            .into_iter()
+            .filter(|key| sample(*key).is_some())
+            .map(|key| key.name().replace('_', "-"))
+            .collect();
+        let command = Args::command();
+        for arg in command.get_arguments() {
+            if arg.get_help_heading() != Some("Backoff") {
+                continue;
+            }
+            let long = arg.get_long().unwrap();
+            assert!(
+                keyed.iter().any(|k| k == long) || ["policy", "policy-name"].contains(&long),
+                "--{long} sets the backoff but is no key of a policy file"
+            );
+        }
     }
 
     #[test]

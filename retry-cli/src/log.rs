@@ -100,7 +100,7 @@ impl Log {
             Next::NoAttemptsLeft => "; giving up".to_owned(),
             Next::MaxElapsed(limit) => format!(
                 "; giving up: the next retry would end past --max-elapsed {}",
-                retry_duration::format(*limit)
+                retry_spec::duration::format(*limit)
             ),
             Next::NotRetryable(why) => format!("; not retrying: {why}"),
             Next::Interrupted(signal) => {
@@ -116,7 +116,7 @@ impl Log {
         let mut parts = Vec::with_capacity(3);
         if outcome.timed_out {
             parts.push(match self.timeout {
-                Some(limit) => format!("timed out after {}", retry_duration::format(limit)),
+                Some(limit) => format!("timed out after {}", retry_spec::duration::format(limit)),
                 None => "timed out".to_owned(),
             });
         }
@@ -177,7 +177,7 @@ impl AttemptLine {
                 None,
                 Some(format!(
                     "the next retry would end past --max-elapsed {}",
-                    retry_duration::format(*limit)
+                    retry_spec::duration::format(*limit)
                 )),
             ),
             Next::NotRetryable(why) => ("give_up", None, Some(why.clone())),

@@ -9,28 +9,14 @@ use syn::spanned::Spanned;
 use syn::{Expr, ExprLit, ExprUnary, Ident, Lit, LitStr, Path, Token, UnOp};
 
 use core::time::Duration;
+use retry_spec::Key;
 
 mod closure_args;
 mod suggest;
 
-/// Every key `#[retry]` accepts, in the order the docs list them.
-pub(crate) const KEYS: &[&str] = &[
-    "max_attempts",
-    "base_delay",
-    "max_delay",
-    "multiplier",
-    "jitter",
-    "max_elapsed",
-    "timeout",
-    "max_retry_after",
-    "when",
-    "on_retry",
-    "policy",
-    "breaker",
-    "budget",
-    "name",
-    "crate",
-];
+/// Every key `#[retry]` accepts, in the order the docs list them: the names
+/// of the one table, `retry_spec::Key`.
+pub(crate) const KEYS: &[&str] = &Key::NAMES;
 
 /// A value written as a literal (checked at compile time) or as any Rust
 /// expression (checked by the type checker).
@@ -43,7 +29,7 @@ pub(crate) enum Value<T> {
 pub(crate) enum JitterArg {
     /// Bare `jitter`: the recommended strategy.
     Recommended,
-    /// A strategy named in a string: the `Jitter` variant's name.
+    /// A strategy named in a string: the `Jitter` variant's Rust name.
     Named(&'static str),
     /// Any expression of type `Jitter`.
     Expr(Box<Expr>),
@@ -131,63 +117,64 @@ impl Args {
                 Ok(())
             }};
         }
-        match name.as_str() {
-            "jitter" => store!(jitter, jitter(value)?),
-            _ if !KEYS.contains(&name.as_str()) => {
-                Err(suggest::unknown_key(&key, &name, value.as_ref()))
+        let Some(which) = Key::from_name(&name) else {
+            return Err(suggest::unknown_key(&key, &name, value.as_ref()));
+        };
+        // Every key but a bare `jitter` needs a value.
+        let needs_value = || {
+            syn::Error::new(
+                key.span(),
+                format!("`{name}` needs a value: `{name} = ...`"),
+            )
+        };
+        // Exhaustive: a key added to the table has no default arm to fall
+        // into, so it does not compile until it is parsed here.
+        match which {
+            Key::Jitter => store!(jitter, jitter(value)?),
+            Key::MaxAttempts => store!(max_attempts, attempts(value.ok_or_else(needs_value)?)?),
+            Key::BaseDelay => store!(base_delay, duration(value.ok_or_else(needs_value)?)?),
+            Key::MaxDelay => store!(max_delay, duration(value.ok_or_else(needs_value)?)?),
+            Key::Multiplier => store!(multiplier, multiplier(value.ok_or_else(needs_value)?)?),
+            Key::MaxElapsed => store!(max_elapsed, duration(value.ok_or_else(needs_value)?)?),
+            Key::Timeout => store!(timeout, duration(value.ok_or_else(needs_value)?)?),
+            Key::MaxRetryAfter => {
+                store!(max_retry_after, duration(value.ok_or_else(needs_value)?)?)
             }
-            _ => {
-                let Some(value) = value else {
-                    return Err(syn::Error::new(
-                        key.span(),
-                        format!("`{name}` needs a value: `{name} = ...`"),
-                    ));
-                };
-                match name.as_str() {
-                    "max_attempts" => store!(max_attempts, attempts(value)?),
-                    "base_delay" => store!(base_delay, duration(value)?),
-                    "max_delay" => store!(max_delay, duration(value)?),
-                    "multiplier" => store!(multiplier, multiplier(value)?),
-                    "max_elapsed" => store!(max_elapsed, duration(value)?),
-                    "timeout" => store!(timeout, duration(value)?),
-                    "max_retry_after" => store!(max_retry_after, duration(value)?),
-                    "when" => store!(
-                        when,
-                        callable(
-                            value,
-                            "when",
-                            "a `fn(&E) -> bool` or a closure `|e: &E| ...` that says which errors to retry"
-                        )?
-                    ),
-                    "on_retry" => store!(
-                        on_retry,
-                        callable(
-                            value,
-                            "on_retry",
-                            "a `fn(&retry_runtime::RetryEvent<'_, E>)` or a closure `|event| ...` called before each sleep"
-                        )?
-                    ),
-                    "policy" => store!(policy, Box::new(value)),
-                    "breaker" => store!(
-                        breaker,
-                        static_path(
-                            value,
-                            "breaker",
-                            "a `static` `retry_runtime::CircuitBreaker`, such as `breaker = FORGE_BREAKER`"
-                        )?
-                    ),
-                    "budget" => store!(
-                        budget,
-                        static_path(
-                            value,
-                            "budget",
-                            "a `static` `retry_runtime::RetryBudget`, such as `budget = FORGE_BUDGET`"
-                        )?
-                    ),
-                    "name" => store!(name, name_literal(value)?),
-                    _ => store!(krate, crate_path(value)?),
-                }
-            }
+            Key::When => store!(
+                when,
+                callable(
+                    value.ok_or_else(needs_value)?,
+                    "when",
+                    "a `fn(&E) -> bool` or a closure `|e: &E| ...` that says which errors to retry"
+                )?
+            ),
+            Key::OnRetry => store!(
+                on_retry,
+                callable(
+                    value.ok_or_else(needs_value)?,
+                    "on_retry",
+                    "a `fn(&retry_runtime::RetryEvent<'_, E>)` or a closure `|event| ...` called before each sleep"
+                )?
+            ),
+            Key::Policy => store!(policy, Box::new(value.ok_or_else(needs_value)?)),
+            Key::Breaker => store!(
+                breaker,
+                static_path(
+                    value.ok_or_else(needs_value)?,
+                    "breaker",
+                    "a `static` `retry_runtime::CircuitBreaker`, such as `breaker = FORGE_BREAKER`"
+                )?
+            ),
+            Key::Budget => store!(
+                budget,
+                static_path(
+                    value.ok_or_else(needs_value)?,
+                    "budget",
+                    "a `static` `retry_runtime::RetryBudget`, such as `budget = FORGE_BUDGET`"
+                )?
+            ),
+            Key::Name => store!(name, name_literal(value.ok_or_else(needs_value)?)?),
+            Key::Crate => store!(krate, crate_path(value.ok_or_else(needs_value)?)?),
         }
     }
 }
@@ -253,7 +240,7 @@ fn attempts(value: Expr) -> syn::Result<Value<u32>> {
 
 fn duration(value: Expr) -> syn::Result<Value<Duration>> {
     match literal(&value) {
-        Literal::Plain(Lit::Str(text)) => retry_duration::parse(&text.value())
+        Literal::Plain(Lit::Str(text)) => retry_spec::duration::parse(&text.value())
             .map(|parsed| Value::Literal(parsed, text.span()))
             .map_err(|error| syn::Error::new(text.span(), error)),
         Literal::Plain(Lit::Int(_) | Lit::Float(_)) => Err(syn::Error::new_spanned(
@@ -294,27 +281,20 @@ fn multiplier(value: Expr) -> syn::Result<Value<f64>> {
 }
 
 fn jitter(value: Option<Expr>) -> syn::Result<JitterArg> {
-    const STRATEGIES: &[(&str, &str)] = &[
-        ("full", "Full"),
-        ("equal", "Equal"),
-        ("decorrelated", "Decorrelated"),
-        ("none", "None"),
-    ];
     let Some(value) = value else {
         return Ok(JitterArg::Recommended);
     };
+    let names = retry_spec::Jitter::listed("\"");
     match literal(&value) {
         Literal::Plain(Lit::Str(text)) => {
             let name = text.value();
-            STRATEGIES
-                .iter()
-                .find(|(written, _)| *written == name)
-                .map(|(_, variant)| JitterArg::Named(variant))
+            retry_spec::Jitter::from_name(&name)
+                .map(|jitter| JitterArg::Named(jitter.variant_name()))
                 .ok_or_else(|| {
                     syn::Error::new(
                         text.span(),
                         format!(
-                            "unknown jitter strategy \"{name}\"; expected \"full\", \"equal\", \"decorrelated\" or \"none\", or a bare `jitter` for the recommended one"
+                            "unknown jitter strategy \"{name}\"; expected {names}, or a bare `jitter` for the recommended one"
                         ),
                     )
                 })
@@ -322,7 +302,7 @@ fn jitter(value: Option<Expr>) -> syn::Result<JitterArg> {
         Literal::None => Ok(JitterArg::Expr(Box::new(value))),
         _ => Err(syn::Error::new_spanned(
             &value,
-            "expected a bare `jitter`, a strategy name (\"full\", \"equal\", \"decorrelated\", \"none\") or a `Jitter` expression",
+            format!("expected a bare `jitter`, a strategy name ({names}) or a `Jitter` expression"),
         )),
     }
 }
@@ -383,5 +363,124 @@ fn crate_path(value: Expr) -> syn::Result<Path> {
             other,
             "`crate` takes the path of the renamed retry-runtime dependency, such as `crate = my_retry`",
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A value `key` accepts. Exhaustive, so a key added to the table is a
+    /// compile error here until it is tested.
+    fn sample(key: Key) -> &'static str {
+        match key {
+            Key::MaxAttempts => "3",
+            Key::BaseDelay | Key::MaxDelay | Key::MaxElapsed => "\"1s\"",
+            Key::Timeout | Key::MaxRetryAfter => "\"2s\"",
+            Key::Multiplier => "1.5",
+            Key::Jitter => "\"equal\"",
+            Key::When => "is_transient",
+            Key::OnRetry => "log_retry",
+            Key::Policy => "FORGE_API",
+            Key::Breaker => "FORGE_BREAKER",
+            Key::Budget => "FORGE_BUDGET",
+            Key::Name => "\"forge.get_issue\"",
+            Key::Crate => "my_retry",
+        }
+    }
+
+    /// Which field holds a value, by the field's name, with the key as
+    /// written. Destructured, so a field added to `Args` is listed here.
+    fn stored(args: &Args) -> Vec<(&'static str, String)> {
+        let Args {
+            max_attempts,
+            base_delay,
+            max_delay,
+            multiplier,
+            jitter,
+            max_elapsed,
+            timeout,
+            max_retry_after,
+            when,
+            on_retry,
+            policy,
+            breaker,
+            budget,
+            name,
+            krate,
+        } = args;
+        fn written<T>(field: &Option<Keyed<T>>) -> Option<String> {
+            field.as_ref().map(|k| k.key.unraw().to_string())
+        }
+        [
+            ("max_attempts", written(max_attempts)),
+            ("base_delay", written(base_delay)),
+            ("max_delay", written(max_delay)),
+            ("multiplier", written(multiplier)),
+            ("jitter", written(jitter)),
+            ("max_elapsed", written(max_elapsed)),
+            ("timeout", written(timeout)),
+            ("max_retry_after", written(max_retry_after)),
+            ("when", written(when)),
+            ("on_retry", written(on_retry)),
+            ("policy", written(policy)),
+            ("breaker", written(breaker)),
+            ("budget", written(budget)),
+            ("name", written(name)),
+            ("crate", written(krate)),
+        ]
+        .into_iter()
+        .filter_map(|(field, key)| Some((field, key?)))
+        .collect()
+    }
+
+    /// No key of the table falls into another key's field (as a key with
+    /// no arm of its own once fell into `crate`).
+    #[test]
+    fn each_key_is_stored_in_its_own_field() {
+        for key in Key::ALL {
+            let tokens = format!("{key} = {}", sample(key)).parse().unwrap();
+            let args = Args::parse(tokens).unwrap_or_else(|e| panic!("{key}: {e}"));
+            assert_eq!(stored(&args), [(key.name(), key.name().to_owned())]);
+        }
+        let bare = Args::parse("jitter".parse().unwrap()).unwrap();
+        assert!(matches!(
+            bare.jitter.map(|k| k.value),
+            Some(JitterArg::Recommended)
+        ));
+    }
+
+    #[test]
+    fn every_key_but_jitter_needs_a_value() {
+        for key in Key::ALL {
+            let parsed = Args::parse(key.name().parse().unwrap());
+            match (key, parsed) {
+                (Key::Jitter, Ok(_)) => {}
+                (_, Err(e)) => assert_eq!(
+                    e.to_string(),
+                    format!("`{key}` needs a value: `{key} = ...`")
+                ),
+                (_, Ok(_)) => panic!("`{key}` without a value was accepted"),
+            }
+        }
+    }
+
+    #[test]
+    fn jitter_names_are_the_tables() {
+        for row in retry_spec::Jitter::ALL {
+            let tokens = format!("jitter = \"{row}\"").parse().unwrap();
+            let args = Args::parse(tokens).unwrap();
+            assert!(matches!(
+                args.jitter.map(|k| k.value),
+                Some(JitterArg::Named(variant)) if variant == row.variant_name()
+            ));
+        }
+        let error = Args::parse("jitter = \"fuzzy\"".parse().unwrap())
+            .err()
+            .unwrap();
+        assert_eq!(
+            error.to_string(),
+            "unknown jitter strategy \"fuzzy\"; expected \"none\", \"full\", \"equal\" or \"decorrelated\", or a bare `jitter` for the recommended one"
+        );
     }
 }

@@ -185,8 +185,17 @@ fn run_attempt(
     // once). The policy is a temporary of the call, dropped before the
     // await: only the returned future lives across it.
     let timed = respanned(quote!(#private::timed), span);
-    let timeout_arg = quote_spanned!(span=> (#policy).timeout);
-    quote!(#timed(#timeout_arg, #body).await)
+    // The call and its parentheses are located at the key, where rustc then
+    // reports a failed bound.
+    let timeout = local("timeout");
+    let mut arguments =
+        proc_macro2::Group::new(proc_macro2::Delimiter::Parenthesis, quote!(#timeout, #body));
+    arguments.set_span(span);
+    quote!({
+        let #timeout = (#policy).timeout;
+        #timed #arguments
+    }
+    .await)
 }
 
 /// The classifier: the user's `when`, else the error's `Classify`. Its

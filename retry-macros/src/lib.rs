@@ -1,5 +1,6 @@
-//! The `#[retry]` attribute macro. Use it through `retry_runtime::retry`,
-//! which documents every key.
+//! The `#[retry]` attribute and `#[derive(Classify)]`. Use them through
+//! `retry-runtime`, which re-exports both and documents them there (every
+//! key, with examples compiled as its doctests).
 //!
 //! Three stages, one file each: `attr` parses the arguments, `valid`
 //! checks them against each other and the function, `expand` generates the
@@ -19,8 +20,8 @@ mod valid;
 use proc_macro::TokenStream;
 use proc_macro2::TokenStream as TokenStream2;
 
-/// Retries the annotated function with exponential backoff; see
-/// `retry_runtime::retry`.
+/// Implemented in `retry-macros`; depend on `retry-runtime`, which
+/// re-exports it and carries its reference.
 #[proc_macro_attribute]
 pub fn retry(args: TokenStream, item: TokenStream) -> TokenStream {
     let item = TokenStream2::from(item);
@@ -34,8 +35,8 @@ pub fn retry(args: TokenStream, item: TokenStream) -> TokenStream {
     }
 }
 
-/// Implements `retry_runtime::Classify` from `#[classify(...)]` attributes;
-/// see `retry_runtime::Classify`.
+/// Implemented in `retry-macros`; depend on `retry-runtime`, which
+/// re-exports it and carries its reference.
 #[proc_macro_derive(Classify, attributes(classify))]
 pub fn derive_classify(input: TokenStream) -> TokenStream {
     classify::derive(input.into()).into()

@@ -8,7 +8,7 @@ use crate::shape::Shape;
 use core::time::Duration;
 
 /// `Policy::new()`'s cap, for a `base_delay` given without `max_delay`.
-const DEFAULT_MAX_DELAY: Duration = Duration::from_secs(30);
+const DEFAULT_MAX_DELAY: Duration = retry_spec::defaults::MAX_DELAY;
 
 /// Return types that are surely not a `Result`; any other path may be an
 /// alias of one, which the type checker then confirms.
@@ -109,8 +109,8 @@ fn check_delays(args: &Args) -> syn::Result<()> {
             base_span,
             format!(
                 "`base_delay` ({}) is longer than `max_delay` ({}{which}); every delay would be cut to `max_delay`: lower `base_delay` or raise `max_delay`",
-                retry_duration::format(base_value),
-                retry_duration::format(cap)
+                retry_spec::duration::format(base_value),
+                retry_spec::duration::format(cap)
             ),
         ));
     }

@@ -38,28 +38,47 @@ impl Jitter {
     /// fewest calls from 60 contending clients up (at 190: 1,743, against
     /// 2,084 for decorrelated and 4,913 without jitter); decorrelated
     /// finished sooner but with up to 20% more calls.
-    pub const RECOMMENDED: Jitter = Jitter::Full;
+    pub const RECOMMENDED: Jitter = Jitter::from_spec(retry_spec::Jitter::RECOMMENDED);
 
     /// Every strategy, in the order of [`Jitter::NAMES`].
-    pub const ALL: [Jitter; 4] = [
-        Jitter::None,
-        Jitter::Full,
-        Jitter::Equal,
-        Jitter::Decorrelated,
-    ];
+    pub const ALL: [Jitter; 4] = {
+        let mut all = [Jitter::None; 4];
+        let mut i = 0;
+        while i < all.len() {
+            all[i] = Jitter::from_spec(retry_spec::Jitter::ALL[i]);
+            i += 1;
+        }
+        all
+    };
 
     /// The names [`as_str`](Self::as_str) gives and [`str::parse`] reads:
     /// `"none"`, `"full"`, `"equal"`, `"decorrelated"`, as the attribute,
     /// policy files and the `retry` command write them.
-    pub const NAMES: [&'static str; 4] = ["none", "full", "equal", "decorrelated"];
+    pub const NAMES: [&'static str; 4] = retry_spec::Jitter::NAMES;
 
     /// The strategy's lowercase name, such as `"full"`.
     pub const fn as_str(self) -> &'static str {
+        self.spec().name()
+    }
+
+    /// The row of the names table (`retry_spec`) for this strategy. With
+    /// [`from_spec`](Self::from_spec), an exhaustive match both ways: a
+    /// strategy added on either side does not compile until both agree.
+    const fn spec(self) -> retry_spec::Jitter {
         match self {
-            Jitter::None => "none",
-            Jitter::Full => "full",
-            Jitter::Equal => "equal",
-            Jitter::Decorrelated => "decorrelated",
+            Jitter::None => retry_spec::Jitter::None,
+            Jitter::Full => retry_spec::Jitter::Full,
+            Jitter::Equal => retry_spec::Jitter::Equal,
+            Jitter::Decorrelated => retry_spec::Jitter::Decorrelated,
+        }
+    }
+
+    const fn from_spec(jitter: retry_spec::Jitter) -> Jitter {
+        match jitter {
+            retry_spec::Jitter::None => Jitter::None,
+            retry_spec::Jitter::Full => Jitter::Full,
+            retry_spec::Jitter::Equal => Jitter::Equal,
+            retry_spec::Jitter::Decorrelated => Jitter::Decorrelated,
         }
     }
 }
@@ -82,16 +101,15 @@ impl FromStr for Jitter {
     type Err = UnknownJitter;
 
     fn from_str(name: &str) -> Result<Self, Self::Err> {
-        Jitter::ALL
-            .into_iter()
-            .find(|jitter| jitter.as_str() == name)
+        retry_spec::Jitter::from_name(name)
+            .map(Jitter::from_spec)
             .ok_or_else(|| UnknownJitter(name.to_owned()))
     }
 }
 
 /// A name that is not one of [`Jitter::NAMES`].
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("unknown jitter `{0}`; expected one of: none, full, equal, decorrelated")]
+#[error("unknown jitter `{0}`; expected {names}", names = retry_spec::Jitter::listed(""))]
 pub struct UnknownJitter(pub String);
 
 /// `min(cap, base * multiplier^(retry-1))` for a 1-based `retry`, saturating.
@@ -250,6 +268,22 @@ mod tests {
             "Full".parse::<Jitter>(),
             Err(UnknownJitter("Full".to_owned()))
         );
+        assert_eq!(
+            UnknownJitter("Full".to_owned()).to_string(),
+            "unknown jitter `Full`; expected none, full, equal or decorrelated"
+        );
+    }
+
+    /// `#[retry(jitter = "...")]` expands to the variant of the names
+    /// table's Rust name: each must name this enum's variant of that name.
+    #[test]
+    fn each_name_table_row_is_the_variant_of_the_same_rust_name() {
+        for row in retry_spec::Jitter::ALL {
+            let jitter = Jitter::from_spec(row);
+            assert_eq!(format!("{jitter:?}"), format!("{row:?}"));
+            assert_eq!(jitter.spec(), row);
+        }
+        assert_eq!(Jitter::RECOMMENDED, Jitter::Full);
     }
 
     #[test]

@@ -20,6 +20,8 @@
 //! # }
 //! ```
 //!
+//! The attribute's reference, every key with an example, is on
+//! [`retry`](macro@retry); the derive's on [`Classify`](derive@Classify).
 //! The parts, usable without the attribute:
 //! - [`Policy`]: attempts, delays, limits, as `const`-buildable plain data;
 //!   [`Policy::delays`] is the schedule as an iterator.
@@ -34,12 +36,18 @@
 //!   make together. `#[retry(breaker = .., budget = ..)]` or
 //!   `.breaker(..)`/`.budget(..)` on the function API.
 //!
-//! Cargo features:
-//! - `serde`: `Serialize` and `Deserialize` for [`Policy`] and [`Jitter`],
-//!   so a policy can be loaded from TOML or JSON with durations written as
-//!   `"500ms"`; every key optional, unknown keys and bad values rejected
-//!   with an error naming the key. See [`Policy`] for the format.
-
+//! The sections below are the README's "Using it" (`docs/using.md`, which
+//! the README repeats, less the examples' hidden setup lines), compiled and
+//! run here as doctests.
+//!
+#![doc = include_str!("../../docs/using.md")]
+//!
+//! ## Cargo features
+//!
+//! Each feature, from `Cargo.toml`. The status table, `HttpError`, `check`
+//! and the hint parsers ([`hints`]) need no feature.
+//!
+#![doc = document_features::document_features!()]
 #![deny(missing_docs)]
 // Panics on user input are bugs: no unwrap outside tests.
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
@@ -84,11 +92,13 @@ pub use telemetry::flush_metrics;
 pub use telemetry::{Stats, stats};
 pub use timeout::{ArmedTimeout, AttemptTimeout, Limit, NoTimeout, TimesOut};
 
-/// Retries the annotated function with backoff; see the crate README for
-/// every key.
+// The references live on the re-exports, where users read them and where
+// their examples are doctests of this crate (a doctest of the macro crate
+// could not use the runtime without a dev-dependency back on it).
+#[doc = include_str!("../../docs/attribute.md")]
 #[doc(inline)]
 pub use retry_macros::retry;
 
-/// Derives [`Classify`] for an enum or struct from `#[classify(...)]`
-/// attributes; see the [`Classify`] trait for the syntax.
+#[doc = include_str!("../../docs/classify-derive.md")]
+#[doc(inline)]
 pub use retry_macros::Classify;

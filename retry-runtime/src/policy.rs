@@ -91,14 +91,14 @@ impl Policy {
     /// no jitter, no elapsed limit, no timeout, server hints up to 60 s.
     pub const fn new() -> Self {
         Self {
-            max_attempts: 3,
-            base_delay: Duration::from_secs(1),
-            max_delay: Duration::from_secs(30),
-            multiplier: 2.0,
+            max_attempts: retry_spec::defaults::MAX_ATTEMPTS,
+            base_delay: retry_spec::defaults::BASE_DELAY,
+            max_delay: retry_spec::defaults::MAX_DELAY,
+            multiplier: retry_spec::defaults::MULTIPLIER,
             jitter: Jitter::None,
             max_elapsed: None,
             timeout: NoTimeout,
-            max_retry_after: Duration::from_secs(60),
+            max_retry_after: retry_spec::defaults::MAX_RETRY_AFTER,
         }
     }
 }

@@ -16,7 +16,7 @@
 //! ```
 //!
 //! Every key is optional and defaults to [`Policy::new`]'s value. Durations
-//! are strings in the grammar of `retry_duration` (the one the attribute and
+//! are strings in the grammar of `retry_spec::duration` (the one the attribute and
 //! the `retry` command use). Unknown and duplicate keys are errors, and the
 //! result is checked with [`Policy::validate`], so a bad file is a
 //! deserialization error that names the key, never a panic or a policy that
@@ -35,18 +35,11 @@ use serde::{Deserialize, Serialize};
 use crate::backoff::Jitter;
 use crate::policy::Policy;
 use crate::timeout::AttemptTimeout;
+use retry_spec::PolicyKey;
 
-/// The keys of a policy table, in the order they are written.
-const FIELDS: &[&str] = &[
-    "max_attempts",
-    "base_delay",
-    "max_delay",
-    "multiplier",
-    "jitter",
-    "max_elapsed",
-    "timeout",
-    "max_retry_after",
-];
+/// The keys of a policy table, in the order they are written: the
+/// attribute's names for the policy's fields, from the one table.
+const FIELDS: &[&str] = &PolicyKey::NAMES;
 
 /// Writes the policy as a table of its keys; durations are strings such as
 /// `"500ms"`, and `max_elapsed` and `timeout` are left out when unset.
@@ -55,51 +48,72 @@ impl<Timeout: AttemptTimeout> Serialize for Policy<Timeout> {
         let timeout = self.timeout.limit();
         let len = 6 + usize::from(self.max_elapsed.is_some()) + usize::from(timeout.is_some());
         let mut table = serializer.serialize_struct("Policy", len)?;
-        table.serialize_field("max_attempts", &self.max_attempts)?;
-        table.serialize_field("base_delay", &retry_duration::format(self.base_delay))?;
-        table.serialize_field("max_delay", &retry_duration::format(self.max_delay))?;
-        table.serialize_field("multiplier", &self.multiplier)?;
-        table.serialize_field("jitter", &self.jitter)?;
-        match self.max_elapsed {
-            Some(limit) => {
-                table.serialize_field("max_elapsed", &retry_duration::format(limit))?;
+        let text = retry_spec::duration::format;
+        for key in PolicyKey::ALL {
+            let name = key.name();
+            match key {
+                PolicyKey::MaxAttempts => table.serialize_field(name, &self.max_attempts)?,
+                PolicyKey::BaseDelay => table.serialize_field(name, &text(self.base_delay))?,
+                PolicyKey::MaxDelay => table.serialize_field(name, &text(self.max_delay))?,
+                PolicyKey::Multiplier => table.serialize_field(name, &self.multiplier)?,
+                PolicyKey::Jitter => table.serialize_field(name, &self.jitter)?,
+                PolicyKey::MaxElapsed => match self.max_elapsed {
+                    Some(limit) => table.serialize_field(name, &text(limit))?,
+                    None => table.skip_field(name)?,
+                },
+                PolicyKey::Timeout => match timeout {
+                    Some(limit) => table.serialize_field(name, &text(limit))?,
+                    None => table.skip_field(name)?,
+                },
+                PolicyKey::MaxRetryAfter => {
+                    table.serialize_field(name, &text(self.max_retry_after))?;
+                }
             }
-            None => table.skip_field("max_elapsed")?,
         }
-        match timeout {
-            Some(limit) => table.serialize_field("timeout", &retry_duration::format(limit))?,
-            None => table.skip_field("timeout")?,
-        }
-        table.serialize_field(
-            "max_retry_after",
-            &retry_duration::format(self.max_retry_after),
-        )?;
         table.end()
     }
 }
 
-/// Reads a policy table; see the [module docs](self) for the format. Its
-/// timeout is known only now, at run time: a `Policy<Option<Duration>>`
-/// (see [`Policy`] on what that asks of the error type).
+/// Reads a policy table; see [`Policy`] for the format. Its timeout is
+/// known only now, at run time: a `Policy<Option<Duration>>` (see
+/// [`Policy`] on what that asks of the error type).
 impl<'de> Deserialize<'de> for Policy<Option<Duration>> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer.deserialize_struct("Policy", FIELDS, PolicyVisitor)
     }
 }
 
-/// The keys, with serde's "unknown field `x`, expected one of ..." error
-/// for any other.
-#[derive(Clone, Copy, Deserialize)]
-#[serde(field_identifier, rename_all = "snake_case")]
-enum Field {
-    MaxAttempts,
-    BaseDelay,
-    MaxDelay,
-    Multiplier,
-    Jitter,
-    MaxElapsed,
-    Timeout,
-    MaxRetryAfter,
+/// A key of the table, read by name; any other name is serde's "unknown
+/// field `x`, expected one of ..." error, listing [`FIELDS`].
+struct Field(PolicyKey);
+
+impl<'de> Deserialize<'de> for Field {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_identifier(FieldVisitor)
+    }
+}
+
+struct FieldVisitor;
+
+impl Visitor<'_> for FieldVisitor {
+    type Value = Field;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a policy key")
+    }
+
+    fn visit_str<E: de::Error>(self, name: &str) -> Result<Field, E> {
+        PolicyKey::from_name(name)
+            .map(Field)
+            .ok_or_else(|| E::unknown_field(name, FIELDS))
+    }
+
+    fn visit_bytes<E: de::Error>(self, name: &[u8]) -> Result<Field, E> {
+        match core::str::from_utf8(name) {
+            Ok(name) => self.visit_str(name),
+            Err(_) => Err(E::unknown_field(&String::from_utf8_lossy(name), FIELDS)),
+        }
+    }
 }
 
 struct PolicyVisitor;
@@ -116,27 +130,28 @@ impl<'de> Visitor<'de> for PolicyVisitor {
         mut map: A,
     ) -> Result<Policy<Option<Duration>>, A::Error> {
         let mut policy = Policy::new().with_timeout(None);
-        // Which keys were seen, in `FIELDS` order, to reject duplicates.
-        let mut seen = [false; FIELDS.len()];
-        while let Some(field) = map.next_key::<Field>()? {
-            let index = field as usize;
-            if std::mem::replace(&mut seen[index], true) {
-                return Err(de::Error::duplicate_field(FIELDS[index]));
+        // The keys seen so far, to reject duplicates.
+        let mut seen: Vec<PolicyKey> = Vec::with_capacity(FIELDS.len());
+        while let Some(Field(key)) = map.next_key::<Field>()? {
+            let name = key.name();
+            if seen.contains(&key) {
+                return Err(de::Error::duplicate_field(name));
             }
-            match field {
-                Field::MaxAttempts => policy.max_attempts = map.next_value()?,
-                Field::BaseDelay => policy.base_delay = map.next_value_seed(Text(FIELDS[index]))?,
-                Field::MaxDelay => policy.max_delay = map.next_value_seed(Text(FIELDS[index]))?,
-                Field::Multiplier => policy.multiplier = map.next_value()?,
-                Field::Jitter => policy.jitter = map.next_value()?,
-                Field::MaxElapsed => {
-                    policy.max_elapsed = map.next_value_seed(Optional(Text(FIELDS[index])))?;
+            seen.push(key);
+            match key {
+                PolicyKey::MaxAttempts => policy.max_attempts = map.next_value()?,
+                PolicyKey::BaseDelay => policy.base_delay = map.next_value_seed(Text(name))?,
+                PolicyKey::MaxDelay => policy.max_delay = map.next_value_seed(Text(name))?,
+                PolicyKey::Multiplier => policy.multiplier = map.next_value()?,
+                PolicyKey::Jitter => policy.jitter = map.next_value()?,
+                PolicyKey::MaxElapsed => {
+                    policy.max_elapsed = map.next_value_seed(Optional(Text(name)))?;
                 }
-                Field::Timeout => {
-                    policy.timeout = map.next_value_seed(Optional(Text(FIELDS[index])))?;
+                PolicyKey::Timeout => {
+                    policy.timeout = map.next_value_seed(Optional(Text(name)))?;
                 }
-                Field::MaxRetryAfter => {
-                    policy.max_retry_after = map.next_value_seed(Text(FIELDS[index]))?;
+                PolicyKey::MaxRetryAfter => {
+                    policy.max_retry_after = map.next_value_seed(Text(name))?;
                 }
             }
         }
@@ -167,7 +182,7 @@ impl Visitor<'_> for Text {
     }
 
     fn visit_str<E: de::Error>(self, text: &str) -> Result<Duration, E> {
-        retry_duration::parse(text)
+        retry_spec::duration::parse(text)
             .map_err(|e| E::custom(format_args!("invalid `{}` {text:?}: {e}", self.0)))
     }
 }
@@ -225,7 +240,7 @@ impl Visitor<'_> for JitterVisitor {
     type Value = Jitter;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a jitter strategy: \"none\", \"full\", \"equal\" or \"decorrelated\"")
+        write!(f, "a jitter strategy: {}", retry_spec::Jitter::listed("\""))
     }
 
     fn visit_str<E: de::Error>(self, name: &str) -> Result<Jitter, E> {

@@ -302,3 +302,43 @@ fn a_key_given_twice_is_rejected() {
         "duplicate field `max_attempts`",
     );
 }
+
+/// A policy file key sets the field the attribute's key of the same name
+/// sets: `#[retry(KEY = V)]` expands to `Policy::new().KEY(V)`, so each key
+/// of the one table (`retry_spec::PolicyKey`) read from a file must equal
+/// that builder call. Exhaustive, so a key added to the table is a compile
+/// error here until it is checked.
+#[test]
+fn each_policy_key_sets_what_the_builder_of_its_name_sets() {
+    use retry_spec::PolicyKey;
+    for key in PolicyKey::ALL {
+        let (value, expected): (&str, Loaded) = match key {
+            PolicyKey::MaxAttempts => ("7", Policy::new().max_attempts(7).into()),
+            PolicyKey::BaseDelay => ("\"250ms\"", Policy::new().base_delay(MS(250)).into()),
+            PolicyKey::MaxDelay => ("\"45s\"", Policy::new().max_delay(S(45)).into()),
+            PolicyKey::Multiplier => ("1.5", Policy::new().multiplier(1.5).into()),
+            PolicyKey::Jitter => ("\"equal\"", Policy::new().jitter(Jitter::Equal).into()),
+            PolicyKey::MaxElapsed => ("\"90s\"", Policy::new().max_elapsed(S(90)).into()),
+            PolicyKey::Timeout => ("\"20s\"", Policy::new().timeout(S(20)).into()),
+            PolicyKey::MaxRetryAfter => ("\"10s\"", Policy::new().max_retry_after(S(10)).into()),
+        };
+        let text = format!("{key} = {value}");
+        let loaded: Loaded = toml::from_str(&text).unwrap_or_else(|e| panic!("{text}: {e}"));
+        assert_eq!(loaded, expected, "{text}");
+        assert_ne!(loaded, Policy::new().into(), "{text} changed nothing");
+        // And it is written back under the same name.
+        let written = toml::to_string(&loaded).unwrap();
+        assert!(written.contains(&format!("{key} = {value}")), "{written}");
+    }
+}
+
+/// The unknown-key error lists the table's keys, all and in order.
+#[test]
+fn an_unknown_key_lists_exactly_the_tables_keys() {
+    let listed: Vec<String> = retry_spec::PolicyKey::NAMES
+        .iter()
+        .map(|name| format!("`{name}`"))
+        .collect();
+    let message = toml_err("max_retries = 3");
+    assert_contains(&message, &format!("expected one of {}", listed.join(", ")));
+}

@@ -3,12 +3,14 @@
 
 use syn::{Expr, Ident, Lit};
 
+use retry_spec::Key;
+
 use super::{KEYS, Literal, literal};
 
 /// Other libraries' names for our keys, written lowercase without
 /// underscores (so `max_retries`, `maxRetries` and `MaxRetries` all match),
 /// with our key and what to know when moving to it.
-const ALIASES: &[(&[&str], &str, &str)] = &[
+const ALIASES: &[(&[&str], Key, &str)] = &[
     (
         &[
             "maxretries",
@@ -17,7 +19,7 @@ const ALIASES: &[(&[&str], &str, &str)] = &[
             "retrycount",
             "maxretry",
         ],
-        "max_attempts",
+        Key::MaxAttempts,
         // The count note is written out by `retries_note`.
         "",
     ),
@@ -29,7 +31,7 @@ const ALIASES: &[(&[&str], &str, &str)] = &[
             "stopafterattempt",
             "retrytimes",
         ],
-        "max_attempts",
+        Key::MaxAttempts,
         "`max_attempts` counts every call, the first included",
     ),
     (
@@ -47,7 +49,7 @@ const ALIASES: &[(&[&str], &str, &str)] = &[
             "minwait",
             "sleep",
         ],
-        "base_delay",
+        Key::BaseDelay,
         "`base_delay` is the first retry's delay; later ones grow by `multiplier` up to `max_delay` (add `multiplier = 1` for a fixed delay)",
     ),
     (
@@ -61,7 +63,7 @@ const ALIASES: &[(&[&str], &str, &str)] = &[
             "delaycap",
             "backoffcap",
         ],
-        "max_delay",
+        Key::MaxDelay,
         "`max_delay` caps each single delay, jitter included; `max_elapsed` bounds the total",
     ),
     (
@@ -73,7 +75,7 @@ const ALIASES: &[(&[&str], &str, &str)] = &[
             "backoffmultiplier",
             "growth",
         ],
-        "multiplier",
+        Key::Multiplier,
         "`multiplier` is the growth of the delay per retry: `multiplier = 2` doubles it",
     ),
     (
@@ -83,7 +85,7 @@ const ALIASES: &[(&[&str], &str, &str)] = &[
             "fulljitter",
             "jitterstrategy",
         ],
-        "jitter",
+        Key::Jitter,
         "a bare `jitter` spreads the delays with full jitter; `jitter = \"equal\"` or `\"decorrelated\"` picks another strategy",
     ),
     (
@@ -99,7 +101,7 @@ const ALIASES: &[(&[&str], &str, &str)] = &[
             "retryonerror",
             "condition",
         ],
-        "when",
+        Key::When,
         "`when` takes a `fn(&E) -> bool` or a closure such as `|e: &E| e.is_timeout()`; without it, `E: Classify` decides",
     ),
     (
@@ -113,7 +115,7 @@ const ALIASES: &[(&[&str], &str, &str)] = &[
             "onfailure",
             "hook",
         ],
-        "on_retry",
+        Key::OnRetry,
         "`on_retry` is called before each sleep with the attempt, the delay and the error",
     ),
     (
@@ -124,7 +126,7 @@ const ALIASES: &[(&[&str], &str, &str)] = &[
             "requesttimeout",
             "calltimeout",
         ],
-        "timeout",
+        Key::Timeout,
         "`timeout` bounds each attempt; `max_elapsed` bounds the retrying as a whole",
     ),
     (
@@ -139,22 +141,22 @@ const ALIASES: &[(&[&str], &str, &str)] = &[
             "overalltimeout",
             "maxretrytime",
         ],
-        "max_elapsed",
+        Key::MaxElapsed,
         "`max_elapsed` starts no retry whose delay would end past this total since the first call; it does not interrupt a running attempt (`timeout` does)",
     ),
     (
         &["circuitbreaker", "circuit"],
-        "breaker",
+        Key::Breaker,
         "`breaker` names a `static` `CircuitBreaker`",
     ),
     (
         &["retrybudget", "tokenbucket"],
-        "budget",
+        Key::Budget,
         "`budget` names a `static` `RetryBudget`",
     ),
     (
         &["label", "operation", "operationname"],
-        "name",
+        Key::Name,
         "`name` labels the call in events and metrics",
     ),
 ];
@@ -191,7 +193,7 @@ fn alias(name: &str) -> Option<(&'static str, &'static str)> {
     ALIASES
         .iter()
         .find(|(names, _, _)| names.contains(&folded.as_str()))
-        .map(|(_, ours, note)| (*ours, *note))
+        .map(|(_, ours, note)| (ours.name(), *note))
 }
 
 /// A count of retries is one less than our count of attempts: the user's
@@ -294,7 +296,7 @@ mod tests {
             );
         }
         for (_, ours, _) in ALIASES {
-            assert!(KEYS.contains(ours), "{ours}");
+            assert!(KEYS.contains(&ours.name()), "{ours}");
         }
     }
 

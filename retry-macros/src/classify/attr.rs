@@ -1,29 +1,21 @@
-//! Parses `#[classify(...)]` on a type, its variants and their fields.
+//! Parses `#[classify(...)]` on a type, its variants and their fields,
+//! checking each option on its own; `valid.rs` checks them against the
+//! type.
 
 use proc_macro2::Span;
+use retry_spec::Kind;
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
-use syn::{Attribute, Fields, Ident, LitStr, Path, Type};
-
-/// Kind names as written in `kind = "..."`, with their `Kind` variant and
-/// whether the kind is transient when no `transient`/`permanent` is given.
-pub(crate) const KINDS: &[(&str, &str, bool)] = &[
-    ("timeout", "Timeout", true),
-    ("network", "Network", true),
-    ("throttled", "Throttled", true),
-    ("server", "Server", true),
-    ("auth", "Auth", false),
-    ("client", "Client", false),
-    ("other", "Other", false),
-];
+use syn::{Attribute, Fields, LitStr, Path, Type};
 
 const OPTIONS: &str = "`transient`, `permanent`, `kind = \"...\"`, `source` (or `from`), and on the type `crate = path`";
 
-/// A fixed verdict: retry or not, and the `Kind` variant's name.
+/// A fixed verdict: retry or not, and the kind (a row of the one table of
+/// kinds, `retry_spec::Kind`).
 #[derive(Clone, Copy)]
 pub(crate) struct Fixed {
     pub(crate) transient: bool,
-    pub(crate) kind: &'static str,
+    pub(crate) kind: Kind,
     pub(crate) span: Span,
 }
 
@@ -47,7 +39,7 @@ pub(crate) fn parse(attrs: &[Attribute]) -> syn::Result<Found> {
     let mut found = Found::default();
     for attr in attrs.iter().filter(|a| a.path().is_ident("classify")) {
         let mut transient: Option<(bool, Span)> = None;
-        let mut kind: Option<(&'static str, bool, Span)> = None;
+        let mut kind: Option<(Kind, Span)> = None;
         let mut source: Option<Span> = None;
         attr.parse_nested_meta(|meta| {
             let name = meta
@@ -66,20 +58,16 @@ pub(crate) fn parse(attrs: &[Attribute]) -> syn::Result<Found> {
                 "kind" => {
                     let text: LitStr = meta.value()?.parse()?;
                     let value = text.value();
-                    let Some(&(_, variant, default)) =
-                        KINDS.iter().find(|(name, _, _)| *name == value)
-                    else {
-                        let names = KINDS
-                            .iter()
-                            .map(|(n, _, _)| format!("\"{n}\""))
-                            .collect::<Vec<_>>()
-                            .join(", ");
+                    let Some(named) = Kind::from_name(&value) else {
                         return Err(syn::Error::new(
                             text.span(),
-                            format!("unknown kind \"{value}\"; expected one of {names}"),
+                            format!(
+                                "unknown kind \"{value}\"; expected one of {}",
+                                Kind::listed("\"")
+                            ),
                         ));
                     };
-                    kind = Some((variant, default, text.span()));
+                    kind = Some((named, text.span()));
                 }
                 "source" | "from" => source = Some(span),
                 "crate" => {
@@ -108,11 +96,12 @@ pub(crate) fn parse(attrs: &[Attribute]) -> syn::Result<Found> {
             }
             (None, Some((transient, span)), kind) => Some(Rule::Fixed(Fixed {
                 transient,
-                kind: kind.map_or("Other", |(variant, _, _)| variant),
+                kind: kind.map_or(Kind::Other, |(kind, _)| kind),
                 span,
             })),
-            (None, None, Some((kind, transient, span))) => Some(Rule::Fixed(Fixed {
-                transient,
+            // A kind alone: transient as the table says.
+            (None, None, Some((kind, span))) => Some(Rule::Fixed(Fixed {
+                transient: kind.is_transient(),
                 kind,
                 span,
             })),
@@ -149,9 +138,9 @@ pub(crate) fn implied(fields: &Fields) -> Option<Rule> {
         return None;
     }
     let (transient, kind) = if last.ident == "TimedOut" {
-        (true, "Timeout")
+        (true, Kind::Timeout)
     } else if last.ident == "Rejected" {
-        (false, "Other")
+        (false, Kind::Other)
     } else {
         return None;
     };
@@ -185,9 +174,4 @@ pub(crate) fn marks_source(attrs: &[Attribute]) -> syn::Result<bool> {
         }
     }
     Ok(false)
-}
-
-/// An ident for a `Kind` variant name.
-pub(crate) fn kind_ident(kind: &str, span: Span) -> Ident {
-    Ident::new(kind, span)
 }

@@ -1,8 +1,10 @@
-//! `#[derive(Classify)]`: `attr` parses `#[classify(...)]`, `expand`
+//! `#[derive(Classify)]` in three stages, as `#[retry]`: `attr` parses
+//! `#[classify(...)]`, `valid` checks the rules against the type, `expand`
 //! writes the impl.
 
 mod attr;
 mod expand;
+mod valid;
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -14,21 +16,27 @@ pub(crate) fn derive(input: TokenStream) -> TokenStream {
         Ok(input) => input,
         Err(error) => return error.to_compile_error(),
     };
-    expand::expand(&input).unwrap_or_else(|error| {
-        let errors = error.to_compile_error();
-        let name = &input.ident;
-        let (impl_generics, type_generics, where_clause) = input.generics.split_for_impl();
-        let krate = attr::parse(&input.attrs)
-            .ok()
-            .and_then(|found| found.krate)
-            .unwrap_or_else(|| syn::parse_quote!(::retry_runtime));
-        quote! {
-            #errors
-            impl #impl_generics #krate::Classify for #name #type_generics #where_clause {
-                fn classify(&self) -> #krate::Verdict {
-                    #krate::Verdict::permanent()
-                }
+    match valid::check(&input) {
+        Ok(checked) => expand::expand(&input, checked),
+        Err(error) => stand_in(&input, error),
+    }
+}
+
+/// The errors, beside an impl that classifies everything as permanent.
+fn stand_in(input: &syn::DeriveInput, error: syn::Error) -> TokenStream {
+    let errors = error.to_compile_error();
+    let name = &input.ident;
+    let (impl_generics, type_generics, where_clause) = input.generics.split_for_impl();
+    let krate = attr::parse(&input.attrs)
+        .ok()
+        .and_then(|found| found.krate)
+        .unwrap_or_else(|| syn::parse_quote!(::retry_runtime));
+    quote! {
+        #errors
+        impl #impl_generics #krate::Classify for #name #type_generics #where_clause {
+            fn classify(&self) -> #krate::Verdict {
+                #krate::Verdict::permanent()
             }
         }
-    })
+    }
 }

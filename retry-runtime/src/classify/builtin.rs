@@ -29,14 +29,14 @@ impl Classify for io::Error {
     }
 }
 
-/// An attempt that ran out of time: transient, kind [`Kind::Timeout`].
+/// An attempt that ran out of time: transient, kind [`Kind::Timeout`](crate::Kind::Timeout).
 impl Classify for TimedOut {
     fn classify(&self) -> Verdict {
         Verdict::timeout()
     }
 }
 
-/// tokio's timeout error: transient, kind [`Kind::Timeout`].
+/// tokio's timeout error: transient, kind [`Kind::Timeout`](crate::Kind::Timeout).
 impl Classify for tokio::time::error::Elapsed {
     fn classify(&self) -> Verdict {
         Verdict::timeout()

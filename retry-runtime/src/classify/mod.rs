@@ -32,16 +32,24 @@ pub enum Kind {
 
 impl Kind {
     /// A short lowercase label: `"timeout"`, `"network"`, `"throttled"`,
-    /// `"server"`, `"auth"`, `"client"` or `"other"`.
+    /// `"server"`, `"auth"`, `"client"` or `"other"`, as logs, metrics and
+    /// `#[classify(kind = "...")]` write it.
     pub const fn as_str(self) -> &'static str {
+        self.spec().name()
+    }
+
+    /// The row of the names table (`retry_spec`) for this kind: an
+    /// exhaustive match, so a kind added here does not compile without its
+    /// name, and `kind_names_are_the_tables` checks the other direction.
+    const fn spec(self) -> retry_spec::Kind {
         match self {
-            Kind::Timeout => "timeout",
-            Kind::Network => "network",
-            Kind::Throttled => "throttled",
-            Kind::Server => "server",
-            Kind::Auth => "auth",
-            Kind::Client => "client",
-            Kind::Other => "other",
+            Kind::Timeout => retry_spec::Kind::Timeout,
+            Kind::Network => retry_spec::Kind::Network,
+            Kind::Throttled => retry_spec::Kind::Throttled,
+            Kind::Server => retry_spec::Kind::Server,
+            Kind::Auth => retry_spec::Kind::Auth,
+            Kind::Client => retry_spec::Kind::Client,
+            Kind::Other => retry_spec::Kind::Other,
         }
     }
 }
@@ -165,63 +173,9 @@ impl Verdict {
 /// `#[retry]` retries an error when its verdict is transient, unless the
 /// attribute's `when` key gives another rule.
 ///
-/// Derive it, beside `thiserror::Error` if you like:
-///
-/// ```
-/// use retry_runtime::{Classify, Kind};
-///
-/// #[derive(Debug, thiserror::Error, Classify)]
-/// enum ApiError {
-///     #[error("rate limited")]
-///     #[classify(transient, kind = "throttled")]
-///     RateLimited,
-///     #[error("bad credentials")]
-///     #[classify(kind = "auth")] // a kind alone: auth is permanent
-///     Unauthorized,
-///     #[error(transparent)]
-///     #[classify(source)] // ask the io::Error
-///     Io(#[from] std::io::Error),
-/// }
-///
-/// assert_eq!(ApiError::RateLimited.classify().kind(), Kind::Throttled);
-/// assert!(!ApiError::Unauthorized.classify().is_transient());
-/// assert!(ApiError::Io(std::io::ErrorKind::ConnectionReset.into()).classify().is_transient());
-/// ```
-///
-/// On each variant (or once on the type, as the default for variants
-/// without one): `transient` or `permanent`, optionally with
-/// `kind = "timeout" | "network" | "throttled" | "server" | "auth" |
-/// "client" | "other"`; or a `kind` alone (timeout, network, throttled and
-/// server are transient, the rest permanent); or `source` (also spelled
-/// `from`) to ask the variant's field, or among several the one marked
-/// `#[classify(source)]`, `#[source]` or `#[from]`. A variant (or struct)
-/// without a rule whose only field is a [`TimedOut`](crate::TimedOut) is
-/// transient, kind timeout, and one whose only field is a
-/// [`Rejected`](crate::Rejected) is permanent, before the type's default
-/// applies (the type is recognised by its name, `TimedOut` or `Rejected`).
-/// Any other variant with no rule is a compile error.
-/// `#[classify(crate = path)]` on the type names a renamed dependency.
-///
-/// ```
-/// use retry_runtime::{Classify, Kind, TimedOut};
-///
-/// #[derive(Debug, thiserror::Error, Classify)]
-/// enum ApiError {
-///     #[error("service unavailable")]
-///     #[classify(transient, kind = "server")]
-///     Unavailable,
-///     #[error(transparent)]
-///     TimedOut(#[from] TimedOut), // no rule needed: a transient timeout
-///     #[error(transparent)]
-///     Rejected(#[from] retry_runtime::Rejected), // no rule needed: permanent
-/// }
-///
-/// let timed_out = ApiError::from(TimedOut::new(std::time::Duration::from_secs(1)));
-/// assert_eq!(timed_out.classify().kind(), Kind::Timeout);
-/// assert!(timed_out.classify().is_transient());
-/// ```
-///
-/// By hand:
+/// Derive it with [`#[derive(Classify)]`](derive@crate::Classify), a
+/// `#[classify(...)]` rule per variant (see there), or implement it by
+/// hand:
 ///
 /// ```
 /// use retry_runtime::{Classify, Verdict};
@@ -275,6 +229,35 @@ mod tests {
     fn kinds_have_stable_labels() {
         assert_eq!(Kind::Throttled.to_string(), "throttled");
         assert_eq!(Kind::Other.as_str(), "other");
+    }
+
+    /// `#[classify(kind = "...")]` expands to the variant of the names
+    /// table's Rust name, transient as the table says: each row must be
+    /// this enum's variant of that name, and the verdict builders agree.
+    #[test]
+    fn kind_names_are_the_tables() {
+        // Exhaustive over the table: a row added there fails here until
+        // `Kind` has it.
+        fn from_spec(row: retry_spec::Kind) -> (Kind, Verdict) {
+            use retry_spec::Kind as Row;
+            match row {
+                Row::Timeout => (Kind::Timeout, Verdict::timeout()),
+                Row::Network => (Kind::Network, Verdict::network()),
+                Row::Throttled => (Kind::Throttled, Verdict::throttled()),
+                Row::Server => (Kind::Server, Verdict::server()),
+                Row::Auth => (Kind::Auth, Verdict::auth()),
+                Row::Client => (Kind::Client, Verdict::client()),
+                Row::Other => (Kind::Other, Verdict::permanent()),
+            }
+        }
+        for row in retry_spec::Kind::ALL {
+            let (kind, verdict) = from_spec(row);
+            assert_eq!(kind.spec(), row);
+            assert_eq!(format!("{kind:?}"), format!("{row:?}"));
+            assert_eq!(kind.as_str(), row.name());
+            assert_eq!(verdict.kind(), kind);
+            assert_eq!(verdict.is_transient(), row.is_transient(), "{row}");
+        }
     }
 
     #[test]

@@ -149,7 +149,7 @@ pub trait HttpResponse {
 
 /// Passes a response with a status below 400 through, and turns any other
 /// into an [`HttpError`] that keeps the status, the server's delay hint
-/// (see [`hints`](crate::hints)) and the URL. Use it inside a retried
+/// (see [`hints`]) and the URL. Use it inside a retried
 /// function so `Retry-After` reaches the engine:
 ///
 /// ```ignore
