@@ -219,7 +219,9 @@ impl Iterator for Delays {
         let retry = self.given;
         Some(match &mut self.rng {
             Some(rng) => self.backoff.next_delay(&self.policy, retry, rng),
-            None => self.backoff.next_delay(&self.policy, retry, &mut rand::rng()),
+            None => self
+                .backoff
+                .next_delay(&self.policy, retry, &mut rand::rng()),
         })
     }
 
