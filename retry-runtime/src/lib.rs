@@ -39,6 +39,11 @@
 //!   so a policy can be loaded from TOML or JSON with durations written as
 //!   `"500ms"`; every key optional, unknown keys and bad values rejected
 //!   with an error naming the key. See [`Policy`] for the format.
+//! - `tower`: [`tower::RetryLayer`], a layer that retries any tower
+//!   `Service` with a policy, breaker and budget (HTTP responses by
+//!   status, `Retry-After` honoured).
+//! - `reqwest-middleware`: [`middleware::RetryMiddleware`], the same for
+//!   a `reqwest_middleware` client, idempotent requests only by default.
 
 #![deny(missing_docs)]
 // Panics on user input are bugs: no unwrap outside tests.
@@ -55,11 +60,17 @@ mod error;
 mod guards;
 pub mod hints;
 pub mod http;
+#[cfg(feature = "reqwest-middleware")]
+pub mod middleware;
 mod policy;
 #[cfg(feature = "serde")]
 mod policy_serde;
+#[cfg(any(feature = "tower", feature = "reqwest-middleware"))]
+pub mod response;
 mod sync;
 mod telemetry;
+#[cfg(feature = "tower")]
+pub mod tower;
 
 #[cfg(all(test, loom))]
 mod loom_tests;
