@@ -63,12 +63,18 @@ mod error;
 mod guards;
 pub mod hints;
 pub mod http;
+#[cfg(feature = "reqwest-middleware")]
+pub mod middleware;
 mod policy;
 #[cfg(feature = "serde")]
 mod policy_serde;
+#[cfg(any(feature = "tower", feature = "reqwest-middleware"))]
+pub mod response;
 mod sync;
 mod telemetry;
 mod timeout;
+#[cfg(feature = "tower")]
+pub mod tower;
 
 #[cfg(all(test, loom))]
 mod loom_tests;
@@ -90,7 +96,7 @@ pub use telemetry::CallSite;
 pub use telemetry::flush_metrics;
 #[cfg(feature = "stats")]
 pub use telemetry::{Stats, stats};
-pub use timeout::{ArmedTimeout, AttemptTimeout, Limit, NoTimeout, TimesOut};
+pub use timeout::{ArmedTimeout, AttemptTimeout, Limit, NoTimeout, TimedOutAs, TimesOut};
 
 // The references live on the re-exports, where users read them and where
 // their examples are doctests of this crate (a doctest of the macro crate

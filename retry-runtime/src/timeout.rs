@@ -60,15 +60,18 @@ pub trait TimesOut<Tm>: Sized {
     fn arm(timeout: Tm) -> Self::Armed;
 }
 
+/// How an attempt past its limit becomes the call's error `E`.
+pub type TimedOutAs<E> = fn(TimedOut) -> E;
+
 /// A policy's timeout readied for a call's error type `E`; see
 /// [`TimesOut`].
 pub trait ArmedTimeout<E>: Copy {
     /// The limit, and how an attempt past it becomes an `E`.
-    fn limit(&self) -> Option<(Duration, fn(TimedOut) -> E)>;
+    fn limit(&self) -> Option<(Duration, TimedOutAs<E>)>;
 }
 
 impl<E> ArmedTimeout<E> for NoTimeout {
-    fn limit(&self) -> Option<(Duration, fn(TimedOut) -> E)> {
+    fn limit(&self) -> Option<(Duration, TimedOutAs<E>)> {
         None
     }
 }
@@ -77,7 +80,7 @@ impl<E> ArmedTimeout<E> for NoTimeout {
 /// `E::from` for an attempt past it.
 pub struct Limit<E> {
     limit: Option<Duration>,
-    timed_out: fn(TimedOut) -> E,
+    timed_out: TimedOutAs<E>,
 }
 
 impl<E> Clone for Limit<E> {
@@ -95,7 +98,7 @@ impl<E> core::fmt::Debug for Limit<E> {
 }
 
 impl<E> ArmedTimeout<E> for Limit<E> {
-    fn limit(&self) -> Option<(Duration, fn(TimedOut) -> E)> {
+    fn limit(&self) -> Option<(Duration, TimedOutAs<E>)> {
         self.limit.map(|limit| (limit, self.timed_out))
     }
 }

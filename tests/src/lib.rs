@@ -119,6 +119,29 @@ pub fn flaky(rec: &Recorder, fail: u32) -> Result<u32, TestError> {
     }
 }
 
+/// Aborts the test process if it is still alive `limit` of real time after
+/// [`arm`](Self::arm), unless dropped first: turns a hang of a test on
+/// tokio's paused clock into a failure. (A tokio timeout cannot: on a
+/// paused clock it would fire at the runtime's first idle moment.)
+pub struct Watchdog {
+    _disarm: std::sync::mpsc::Sender<()>,
+}
+
+impl Watchdog {
+    /// Starts watching the test `name`.
+    pub fn arm(name: &'static str, limit: Duration) -> Self {
+        let (disarm, disarmed) = std::sync::mpsc::channel::<()>();
+        std::thread::spawn(move || {
+            // Dropping the sender disconnects: the test ended in time.
+            if let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = disarmed.recv_timeout(limit) {
+                eprintln!("{name}: still running after {limit:?} of real time: a hang");
+                std::process::abort();
+            }
+        });
+        Self { _disarm: disarm }
+    }
+}
+
 /// Milliseconds, for short schedules in assertions.
 pub const fn ms(n: u64) -> Duration {
     Duration::from_millis(n)

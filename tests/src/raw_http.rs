@@ -1,16 +1,20 @@
 //! A real HTTP/1.1 server on 127.0.0.1 that answers each connection with
 //! the next reply of a script, byte for byte: hostile headers, dropped and
 //! reset connections and stalls included. Every response closes its connection,
-//! so one connection carries one request.
+//! so one connection carries one request. It records each request (head and
+//! body) and when it arrived, on tokio's clock: virtual in a test with a
+//! paused clock, so the gaps between attempts are exact.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex as StdMutex};
+use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Mutex;
 use tokio::task::JoinHandle;
+use tokio::time::Instant;
 
 /// What the server does with one request.
 #[derive(Clone, Debug)]
@@ -48,7 +52,14 @@ pub fn response(status: u16, headers: &[(&str, &[u8])], body: &str) -> Reply {
 pub struct RawServer {
     addr: SocketAddr,
     requests: Arc<AtomicU32>,
+    log: Arc<Log>,
     task: JoinHandle<()>,
+}
+
+/// Every request received: its bytes, and when it arrived.
+struct Log {
+    started: Instant,
+    received: StdMutex<Vec<(Duration, Vec<u8>)>>,
 }
 
 impl RawServer {
@@ -60,19 +71,26 @@ impl RawServer {
         let addr = listener.local_addr().expect("local address");
         let requests = Arc::new(AtomicU32::new(0));
         let script = Arc::new(Mutex::new(script.into_iter()));
+        let log = Arc::new(Log {
+            started: Instant::now(),
+            received: StdMutex::new(Vec::new()),
+        });
         let counter = requests.clone();
+        let server_log = log.clone();
         let task = tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
                 let script = script.clone();
                 let counter = counter.clone();
+                let log = server_log.clone();
                 tokio::spawn(async move {
-                    serve(stream, &counter, &script).await;
+                    serve(stream, &counter, &log, &script).await;
                 });
             }
         });
         Self {
             addr,
             requests,
+            log,
             task,
         }
     }
@@ -86,6 +104,21 @@ impl RawServer {
     pub fn requests(&self) -> u32 {
         self.requests.load(Ordering::SeqCst)
     }
+
+    /// The waits between consecutive requests, on tokio's clock.
+    pub fn gaps(&self) -> Vec<Duration> {
+        let received = self.log.received.lock().expect("log lock");
+        received.windows(2).map(|w| w[1].0 - w[0].0).collect()
+    }
+
+    /// Each request received, head and body, as text (lossy).
+    pub fn received(&self) -> Vec<String> {
+        let received = self.log.received.lock().expect("log lock");
+        received
+            .iter()
+            .map(|(_, bytes)| String::from_utf8_lossy(bytes).into_owned())
+            .collect()
+    }
 }
 
 impl Drop for RawServer {
@@ -97,16 +130,29 @@ impl Drop for RawServer {
 async fn serve(
     mut stream: TcpStream,
     counter: &AtomicU32,
+    log: &Log,
     script: &Mutex<std::vec::IntoIter<Reply>>,
 ) {
-    let mut head = Vec::new();
+    let mut request = Vec::new();
     let mut buffer = [0u8; 1024];
-    while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 64 * 1024 {
+    while !request.windows(4).any(|w| w == b"\r\n\r\n") && request.len() < 64 * 1024 {
         match stream.read(&mut buffer).await {
             Ok(0) | Err(_) => return,
-            Ok(n) => head.extend_from_slice(&buffer[..n]),
+            Ok(n) => request.extend_from_slice(&buffer[..n]),
         }
     }
+    // The body too: closing a socket with unread bytes resets it, and the
+    // client would see a reset instead of the scripted reply.
+    while !body_complete(&request) && request.len() < 64 * 1024 {
+        match stream.read(&mut buffer).await {
+            Ok(0) | Err(_) => break,
+            Ok(n) => request.extend_from_slice(&buffer[..n]),
+        }
+    }
+    log.received
+        .lock()
+        .expect("log lock")
+        .push((log.started.elapsed(), request));
     counter.fetch_add(1, Ordering::SeqCst);
     let reply = script.lock().await.next();
     match reply {
@@ -130,4 +176,26 @@ async fn serve(
             }
         }
     }
+}
+
+/// Whether `request` holds its whole body: `Content-Length` bytes after
+/// the head, or a chunked body up to its last chunk. (Bodies here are
+/// small; a request without either has none.)
+fn body_complete(request: &[u8]) -> bool {
+    let Some(end) = request.windows(4).position(|w| w == b"\r\n\r\n") else {
+        return false;
+    };
+    let head = String::from_utf8_lossy(&request[..end]).to_ascii_lowercase();
+    let body = &request[end + 4..];
+    let header = |name: &str| {
+        head.lines()
+            .find_map(|line| line.strip_prefix(name).map(|v| v.trim().to_owned()))
+    };
+    if let Some(length) = header("content-length:") {
+        return length.parse().is_ok_and(|n: usize| body.len() >= n);
+    }
+    if header("transfer-encoding:").is_some_and(|v| v.contains("chunked")) {
+        return body.ends_with(b"0\r\n\r\n");
+    }
+    true
 }

@@ -1,0 +1,141 @@
+//! One retried call of the tower layer or the reqwest middleware: the
+//! engine, driven with responses as well as errors. The only place these
+//! integrations use the engine's API.
+
+use core::time::Duration;
+
+use super::ClassifyResponse;
+#[cfg(feature = "tower")]
+use crate::call::Admit;
+use crate::classify::Verdict;
+use crate::engine::{Attempt, Attempts, Classifier, NoHook, Step};
+#[cfg(feature = "reqwest-middleware")]
+use crate::error::Rejected;
+use crate::guards::{Guards, Pass};
+use crate::policy::Policy;
+use crate::telemetry::CallSite;
+
+/// What the engine sees fail: an error, or a response classified as
+/// transient (kept, to be returned if it is the last).
+enum Failure<R, E> {
+    Response(R, Verdict),
+    Error(E),
+}
+
+/// The engine's classifier over [`Failure`]: a response's verdict was
+/// made when it arrived; errors go to the user's classifier.
+struct Judge<'c, C>(&'c mut C);
+
+impl<R, E, C: Classifier<E>> Classifier<Failure<R, E>> for Judge<'_, C> {
+    fn verdict(&mut self, failure: &Failure<R, E>) -> Verdict {
+        match failure {
+            Failure::Response(_, verdict) => *verdict,
+            Failure::Error(error) => self.0.verdict(error),
+        }
+    }
+}
+
+/// What comes after one attempt.
+pub(crate) enum Next<R, E, Q> {
+    /// The call is over: return this.
+    Return(Result<R, E>),
+    /// Sleep `delay`, then send `request`.
+    Retry { delay: Duration, request: Q },
+}
+
+/// The state of one call: the engine's attempts, and what every decision
+/// needs.
+pub(crate) struct Round {
+    policy: Policy<Option<Duration>>,
+    site: &'static CallSite,
+    guards: Guards<'static>,
+    attempts: Attempts<'static>,
+}
+
+impl Round {
+    /// A call starting now (the clock of `max_elapsed` starts here).
+    pub(crate) fn new(
+        policy: Policy<Option<Duration>>,
+        site: &'static CallSite,
+        guards: Guards<'static>,
+    ) -> Self {
+        Self {
+            attempts: Attempts::new(&policy),
+            policy,
+            site,
+            guards,
+        }
+    }
+
+    /// The policy's per-attempt timeout.
+    pub(crate) fn timeout(&self) -> Option<Duration> {
+        self.policy.timeout
+    }
+
+    /// The next attempt's pass, or the breaker's refusal as `E` (only a
+    /// [`WithBreaker`](crate::WithBreaker) call can be refused).
+    #[cfg(feature = "tower")]
+    pub(crate) fn admit_as<E, K: Admit<E>>(&mut self) -> Result<Pass<'static>, E> {
+        K::admit(&mut self.attempts, self.site, self.guards)
+    }
+
+    /// The next attempt's pass, or the breaker's refusal.
+    #[cfg(feature = "reqwest-middleware")]
+    pub(crate) fn admit(&mut self) -> Result<Pass<'static>, Rejected> {
+        self.attempts.admit(self.site, self.guards)
+    }
+
+    /// The retry slept before begins (its budget tokens are spent).
+    pub(crate) fn retry_begins(&mut self) {
+        self.attempts.retry_begins();
+    }
+
+    /// Records one attempt and decides what comes next. `spare` is the
+    /// request to send if a retry follows; without one, this attempt is the
+    /// call's last: the engine ends it as out of attempts, and the breaker
+    /// and the budget still hear how it went.
+    pub(crate) fn decide<R, E, Q>(
+        &mut self,
+        pass: Pass<'static>,
+        attempt: Attempt<R, E>,
+        spare: Option<Q>,
+        errors: &mut impl Classifier<E>,
+        responses: &impl ClassifyResponse<R>,
+    ) -> Next<R, E, Q> {
+        let attempt = match attempt {
+            Attempt::Completed(Ok(response)) => {
+                let verdict = responses.classify_response(&response);
+                if verdict.is_transient() {
+                    Attempt::Completed(Err(Failure::Response(response, verdict)))
+                } else {
+                    Attempt::Completed(Ok(response))
+                }
+            }
+            Attempt::Completed(Err(error)) => Attempt::Completed(Err(Failure::Error(error))),
+            Attempt::TimedOut(error) => Attempt::TimedOut(Failure::Error(error)),
+        };
+        let policy = match spare {
+            Some(_) => self.policy,
+            None => self
+                .policy
+                .max_attempts(self.attempts.made().saturating_add(1)),
+        };
+        let step = self.attempts.decide_with(
+            &policy,
+            self.site,
+            pass,
+            attempt,
+            &mut Judge(errors),
+            &mut NoHook,
+        );
+        match (step, spare) {
+            (Step::Return(Ok(response)), _)
+            | (Step::Return(Err(Failure::Response(response, _))), _) => Next::Return(Ok(response)),
+            (Step::Return(Err(Failure::Error(error))), _) => Next::Return(Err(error)),
+            (Step::Sleep(delay), Some(request)) => Next::Retry { delay, request },
+            // The engine retries only within the policy's attempts, and a
+            // call without a spare request was given none beyond this one.
+            (Step::Sleep(_), None) => unreachable!("a retry decided without a request to send"),
+        }
+    }
+}
