@@ -2,7 +2,7 @@
 //! until it succeeds; the shell's door to the retry runtime.
 //!
 //! The backoff, the attempt count and `--max-elapsed` are the runtime's
-//! engine ([`Attempts`]); this crate starts processes, decides which of
+//! engine ([`CallState`]); this crate starts processes, decides which of
 //! their failures are worth a retry ([`rules`]) and logs each one.
 
 // Panics on user input are bugs: no unwrap outside tests.
@@ -29,7 +29,7 @@ use std::process::ExitCode;
 
 use clap::CommandFactory;
 use clap::error::ErrorKind;
-use retry_runtime::{Attempt, Attempts, CallSite, NoHook, Step};
+use retry_runtime::engine::{Attempt, CallSite, CallState, NoHook, Step};
 
 use crate::args::Args;
 use crate::child::Launch;
@@ -108,7 +108,7 @@ fn run(
     events: &Events,
 ) -> u8 {
     let log = guard.log;
-    let mut attempts = Attempts::blocking(policy);
+    let mut attempts = CallState::blocking(policy);
     loop {
         let n = attempts.made().saturating_add(1);
         let leave = match guard.admit() {
@@ -176,7 +176,7 @@ fn run(
 fn why_not(
     policy: &CommandPolicy,
     rules: &Rules,
-    attempts: &Attempts,
+    attempts: &CallState,
     failed: &outcome::Outcome,
 ) -> Next {
     if !failed.timed_out

@@ -1,7 +1,8 @@
 //! Which failed attempts are worth another: the classifier the runtime's
 //! engine asks about each one.
 
-use retry_runtime::{Classifier, Verdict};
+use retry_runtime::Verdict;
+use retry_runtime::engine::Classifier;
 
 use crate::codes::Codes;
 use crate::outcome::Outcome;

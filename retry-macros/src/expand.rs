@@ -91,12 +91,12 @@ fn retry_loop(
     let run_attempt = run_attempt(args, private, shape, block, &policy);
     let (start, sleep) = if shape.is_async {
         (
-            quote!(#private::Attempts::new),
+            quote!(#private::CallState::new),
             quote!(#private::sleep(#delay).await),
         )
     } else {
         (
-            quote!(#private::Attempts::blocking),
+            quote!(#private::CallState::blocking),
             quote!(#private::sleep_blocking(#delay)),
         )
     };
@@ -343,10 +343,10 @@ fn guards(
         let #pass = {
             #[allow(clippy::redundant_closure)]
             let #from_rejected = #closure;
-            let #rejected = #private::admit(
+            let #rejected = #private::start_attempt(
                 &mut #attempts,
                 #site,
-                #private::Guards::new().breaker(#breaker_ref) #budget,
+                #private::Protections::new().breaker(#breaker_ref) #budget,
                 #from_rejected,
             );
             match #rejected {

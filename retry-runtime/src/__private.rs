@@ -10,7 +10,7 @@ pub use core::time::Duration;
 pub use tokio::time::sleep;
 
 pub use crate::backoff::Jitter;
-pub use crate::engine::{Attempt, Attempts, ByClassify, Hook, NoHook, RetryEvent, Step, When};
+pub use crate::engine::{Attempt, ByClassify, CallState, Hook, NoHook, RetryEvent, Step, When};
 
 use core::ops::Deref;
 
@@ -19,8 +19,8 @@ use crate::budget::RetryBudget;
 use crate::classify::Verdict;
 use crate::engine::Classifier;
 pub use crate::error::{Rejected, TimedOut};
-pub use crate::guards::{Guards, Pass};
 pub use crate::policy::Policy;
+pub use crate::protections::{Pass, Protections};
 pub use crate::telemetry::CallSite;
 pub use crate::timeout::{ArmedTimeout, TimesOut};
 
@@ -117,16 +117,16 @@ impl<E: From<Rejected>> FromRejected for E {
 /// Asks the breaker to let the next attempt through. The expansion passes
 /// `FromRejected::from_rejected` as `rejected`, in a closure spanned at the
 /// `breaker` key, so a missing `From<Rejected>` is reported once, there.
-pub fn admit<E, G>(
-    attempts: &mut Attempts<'static>,
+pub fn start_attempt<E, G>(
+    attempts: &mut CallState<'static>,
     site: &'static CallSite,
-    guards: Guards<'static>,
+    guards: Protections<'static>,
     rejected: G,
 ) -> Result<Pass<'static>, E>
 where
     G: FnOnce(Rejected) -> E,
 {
-    attempts.admit(site, guards).map_err(rejected)
+    attempts.start_attempt(site, guards).map_err(rejected)
 }
 
 /// How `E` shows in log events: picked at the expansion's call site, where

@@ -2,7 +2,7 @@
 //! lets a few probes test it before traffic resumes.
 
 mod config;
-mod word;
+mod packed;
 
 pub use config::{BreakerConfig, BreakerConfigError, FailureRate};
 
@@ -12,7 +12,7 @@ use core::time::Duration;
 use crate::error::Rejected;
 use crate::sync::{AtomicU64, Ordering};
 use crate::telemetry;
-use word::Word;
+use packed::PackedState;
 
 /// A circuit breaker shared by every call to one service.
 ///
@@ -173,10 +173,10 @@ impl CircuitBreaker {
     /// The state as last recorded. An open breaker whose `open_for` has
     /// passed still reads `Open`: it half-opens at the next call.
     pub fn state(&self) -> BreakerState {
-        match Word::unpack(self.word.load(Ordering::Acquire)) {
-            Word::Closed { .. } => BreakerState::Closed,
-            Word::Opening { .. } | Word::Open { .. } => BreakerState::Open,
-            Word::HalfOpen { .. } => BreakerState::HalfOpen,
+        match PackedState::unpack(self.word.load(Ordering::Acquire)) {
+            PackedState::Closed { .. } => BreakerState::Closed,
+            PackedState::Opening { .. } | PackedState::Open { .. } => BreakerState::Open,
+            PackedState::HalfOpen { .. } => BreakerState::HalfOpen,
         }
     }
 
@@ -188,19 +188,19 @@ impl CircuitBreaker {
 
     /// Lets one attempt through, or says why not. `now` (nanoseconds, see
     /// `clock::nanos`) is read only while the breaker is open.
-    pub(crate) fn admit(&self, now: impl Fn() -> i64) -> Result<Permit<'_>, Rejected> {
+    pub(crate) fn acquire(&self, now: impl Fn() -> i64) -> Result<Permit<'_>, Rejected> {
         let mut time = None;
         let mut current = self.word.load(Ordering::Acquire);
         loop {
-            let (next, ticket) = match Word::unpack(current) {
+            let (next, ticket) = match PackedState::unpack(current) {
                 // The common path: one load, no write.
-                Word::Closed { generation, .. } => {
+                PackedState::Closed { generation, .. } => {
                     return Ok(self.permit(Ticket::Call { generation }));
                 }
-                Word::Opening { .. } => {
+                PackedState::Opening { .. } => {
                     return Err(self.rejected(BreakerState::Open, self.config.open_for));
                 }
-                Word::Open { generation } => {
+                PackedState::Open { generation } => {
                     // Published before `Open`: this is this period's time,
                     // or a later one's if the state has moved on (and then
                     // the exchange below fails).
@@ -211,14 +211,14 @@ impl CircuitBreaker {
                         return Err(self.rejected(BreakerState::Open, Duration::from_nanos(left)));
                     }
                     self.hold_probes_from(now);
-                    let probing = Word::HalfOpen {
+                    let probing = PackedState::HalfOpen {
                         generation,
                         in_flight: 1,
                         succeeded: 0,
                     };
                     (probing, Ticket::Probe { generation })
                 }
-                Word::HalfOpen {
+                PackedState::HalfOpen {
                     generation,
                     in_flight,
                     succeeded,
@@ -236,20 +236,20 @@ impl CircuitBreaker {
                     // carry the old generation and are ignored.
                     self.hold_probes_from(now);
                     let generation = generation.wrapping_add(1);
-                    let probing = Word::HalfOpen {
+                    let probing = PackedState::HalfOpen {
                         generation,
                         in_flight: 1,
                         succeeded: 0,
                     };
                     (probing, Ticket::Probe { generation })
                 }
-                Word::HalfOpen {
+                PackedState::HalfOpen {
                     generation,
                     in_flight,
                     succeeded,
                 } => {
                     self.hold_probes_from(*time.get_or_insert_with(&now));
-                    let probing = Word::HalfOpen {
+                    let probing = PackedState::HalfOpen {
                         generation,
                         in_flight: in_flight + 1,
                         succeeded,
@@ -264,7 +264,7 @@ impl CircuitBreaker {
                 Ordering::Acquire,
             ) {
                 Ok(_) => {
-                    if let Word::Open { .. } = Word::unpack(current) {
+                    if let PackedState::Open { .. } = PackedState::unpack(current) {
                         telemetry::breaker_changed(self.config.name, BreakerState::HalfOpen);
                     }
                     return Ok(self.permit(ticket));
@@ -300,10 +300,10 @@ impl CircuitBreaker {
     fn settle(&self, ticket: Ticket, outcome: Outcome, now: impl Fn() -> i64) {
         let mut current = self.word.load(Ordering::Acquire);
         loop {
-            let before = Word::unpack(current);
+            let before = PackedState::unpack(current);
             let next = match (before, ticket) {
                 (
-                    Word::Closed {
+                    PackedState::Closed {
                         generation,
                         consecutive,
                         calls,
@@ -314,25 +314,27 @@ impl CircuitBreaker {
                     self.count(generation, consecutive, calls, failures, outcome)
                 }
                 (
-                    Word::HalfOpen {
+                    PackedState::HalfOpen {
                         generation,
                         in_flight,
                         succeeded,
                     },
                     Ticket::Probe { generation: g },
                 ) if generation == g => match outcome {
-                    Outcome::Success if succeeded + 1 >= self.config.probes() => Word::Closed {
-                        generation: generation.wrapping_add(1),
-                        consecutive: 0,
-                        calls: 0,
-                        failures: 0,
-                    },
-                    Outcome::Success => Word::HalfOpen {
+                    Outcome::Success if succeeded + 1 >= self.config.probes() => {
+                        PackedState::Closed {
+                            generation: generation.wrapping_add(1),
+                            consecutive: 0,
+                            calls: 0,
+                            failures: 0,
+                        }
+                    }
+                    Outcome::Success => PackedState::HalfOpen {
                         generation,
                         in_flight: in_flight.saturating_sub(1),
                         succeeded: succeeded + 1,
                     },
-                    Outcome::Failure => Word::Opening {
+                    Outcome::Failure => PackedState::Opening {
                         generation: generation.wrapping_add(1),
                     },
                 },
@@ -353,8 +355,8 @@ impl CircuitBreaker {
             ) {
                 Ok(_) => {
                     match (before, next) {
-                        (_, Word::Opening { generation }) => self.open(generation, now()),
-                        (Word::HalfOpen { .. }, Word::Closed { .. }) => {
+                        (_, PackedState::Opening { generation }) => self.open(generation, now()),
+                        (PackedState::HalfOpen { .. }, PackedState::Closed { .. }) => {
                             telemetry::breaker_changed(self.config.name, BreakerState::Closed);
                         }
                         _ => {}
@@ -374,7 +376,7 @@ impl CircuitBreaker {
         calls: u32,
         failures: u32,
         outcome: Outcome,
-    ) -> Word {
+    ) -> PackedState {
         let (consecutive, mut calls, mut failures) = match outcome {
             Outcome::Success => (0, calls + 1, failures),
             Outcome::Failure => (consecutive + 1, calls + 1, failures + 1),
@@ -392,11 +394,11 @@ impl CircuitBreaker {
             None => (calls, failures) = (0, 0),
         }
         if trip {
-            Word::Opening {
+            PackedState::Opening {
                 generation: generation.wrapping_add(1),
             }
         } else {
-            Word::Closed {
+            PackedState::Closed {
                 generation,
                 consecutive,
                 calls,
@@ -412,7 +414,7 @@ impl CircuitBreaker {
         let until = now.saturating_add(open_for);
         self.open_until.store(until as u64, Ordering::Release);
         self.word
-            .store(Word::Open { generation }.pack(), Ordering::Release);
+            .store(PackedState::Open { generation }.pack(), Ordering::Release);
         self.trips.fetch_add(1, Ordering::Relaxed);
         telemetry::breaker_changed(self.config.name, BreakerState::Open);
     }
@@ -424,12 +426,12 @@ impl CircuitBreaker {
         };
         let mut current = self.word.load(Ordering::Acquire);
         loop {
-            let next = match Word::unpack(current) {
-                Word::HalfOpen {
+            let next = match PackedState::unpack(current) {
+                PackedState::HalfOpen {
                     generation,
                     in_flight,
                     succeeded,
-                } if generation == g => Word::HalfOpen {
+                } if generation == g => PackedState::HalfOpen {
                     generation,
                     in_flight: in_flight.saturating_sub(1),
                     succeeded,

@@ -3,7 +3,7 @@
 //!
 //! The `#[retry]` expansion and the function API ([`Policy::retry`]) both
 //! drive it; it can also drive a hand-written loop. It holds nothing `!Send`
-//! and never allocates. With [`Guards`], it also asks a circuit breaker
+//! and never allocates. With [`Protections`], it also asks a circuit breaker
 //! before each attempt and pays for each retry from a retry budget: the
 //! one place where both are consulted.
 //!
@@ -22,9 +22,11 @@ use crate::budget::{Paid, RetryBudget};
 use crate::classify::{Classify, Kind, Verdict};
 use crate::clock::Clock;
 use crate::error::Rejected;
-use crate::guards::{Guards, Pass};
 use crate::policy::Policy;
-use crate::telemetry::{self, CallSite, Ending, ErrorText};
+use crate::telemetry::{self, Ending, ErrorText};
+
+pub use crate::protections::{Pass, Protections};
+pub use crate::telemetry::CallSite;
 
 /// One attempt's result as the engine sees it.
 #[derive(Debug)]
@@ -136,18 +138,19 @@ impl<E, F: FnMut(&RetryEvent<'_, E>)> Hook<E> for F {
 /// ```
 /// use std::io;
 /// use std::time::Duration;
-/// use retry_runtime::{Attempt, Attempts, ByClassify, CallSite, NoHook, Policy, Step};
+/// use retry_runtime::Policy;
+/// use retry_runtime::engine::{Attempt, ByClassify, CallSite, CallState, NoHook, Step};
 ///
 /// static SITE: CallSite = CallSite::new("example");
 ///
 /// let policy = Policy::new().base_delay(Duration::from_millis(10));
-/// let mut attempts = Attempts::blocking(&policy);
+/// let mut attempts = CallState::blocking(&policy);
 /// let failed: Result<(), io::Error> = Err(io::ErrorKind::ConnectionReset.into());
 /// let step = attempts.decide(&policy, &SITE, Attempt::Completed(failed), &mut ByClassify, &mut NoHook);
 /// assert!(matches!(step, Step::Sleep(d) if d == Duration::from_millis(10)));
 /// ```
 #[derive(Debug)]
-pub struct Attempts<'g> {
+pub struct CallState<'g> {
     made: u32,
     clock: Clock,
     // Read only when `max_elapsed` is set: otherwise no clock is read
@@ -170,7 +173,7 @@ struct Failing<'g> {
     budget: Option<&'g RetryBudget>,
 }
 
-impl<'g> Attempts<'g> {
+impl<'g> CallState<'g> {
     /// A call measured on tokio's clock (for async code).
     #[inline]
     pub fn new(policy: &Policy<impl Copy>) -> Self {
@@ -223,32 +226,33 @@ impl<'g> Attempts<'g> {
     /// ```
     /// use std::io;
     /// use std::time::Duration;
-    /// use retry_runtime::{Attempt, Attempts, BreakerConfig, ByClassify, CallSite, CircuitBreaker, Guards, NoHook, Policy, Step};
+    /// use retry_runtime::{BreakerConfig, CircuitBreaker, Policy};
+    /// use retry_runtime::engine::{Attempt, ByClassify, CallSite, CallState, NoHook, Protections, Step};
     ///
     /// static BREAKER: CircuitBreaker =
     ///     CircuitBreaker::new(BreakerConfig::new("disk").failure_threshold(1));
     /// static SITE: CallSite = CallSite::new("disk");
     ///
     /// let policy = Policy::new().base_delay(Duration::from_millis(1));
-    /// let guards = Guards::new().breaker(&BREAKER);
-    /// let mut attempts = Attempts::blocking(&policy);
-    /// let pass = attempts.admit(&SITE, guards).expect("closed");
+    /// let guards = Protections::new().breaker(&BREAKER);
+    /// let mut attempts = CallState::blocking(&policy);
+    /// let pass = attempts.start_attempt(&SITE, guards).expect("closed");
     /// let failed: Result<(), io::Error> = Err(io::ErrorKind::ConnectionReset.into());
     /// let step = attempts.decide_with(&policy, &SITE, pass, Attempt::Completed(failed), &mut ByClassify, &mut NoHook);
     /// // The failure tripped the breaker: no retry into it.
     /// assert!(matches!(step, Step::Return(Err(_))));
-    /// assert!(attempts.admit(&SITE, guards).is_err());
+    /// assert!(attempts.start_attempt(&SITE, guards).is_err());
     /// ```
-    pub fn admit(
+    pub fn start_attempt(
         &mut self,
         site: &'static CallSite,
-        guards: Guards<'g>,
+        guards: Protections<'g>,
     ) -> Result<Pass<'g>, Rejected> {
         let permit = match guards.breaker {
             None => None,
             Some(breaker) => {
                 let clock = self.clock;
-                match breaker.admit(|| clock.nanos()) {
+                match breaker.acquire(|| clock.nanos()) {
                     Ok(permit) => Some(permit),
                     Err(rejected) => return Err(self.rejected(site, rejected)),
                 }
@@ -518,7 +522,7 @@ impl<'g> Attempts<'g> {
     }
 }
 
-impl Drop for Attempts<'_> {
+impl Drop for CallState<'_> {
     #[inline]
     fn drop(&mut self) {
         // A retry reserved but never begun: the call was dropped in its

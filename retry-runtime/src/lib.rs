@@ -29,7 +29,9 @@
 //!   And Jitter".
 //! - [`Classify`] / [`Verdict`] / [`Kind`]: which errors are transient.
 //! - [`Policy::retry`] and [`Policy::retry_blocking`]: the function API.
-//! - [`Attempts`]: the engine both of them drive, for hand-written loops.
+//! - [`engine`]: the engine both of them drive ([`engine::CallState`] and
+//!   its parts), for hand-written loops; [`function_api`] and [`timeout`]
+//!   hold the types that appear in the function API's signatures.
 //! - [`CircuitBreaker`] and [`RetryBudget`]: protections shared by every
 //!   call to one service, as `static`s: the breaker fails calls fast while
 //!   the service is down, the budget bounds how many retries all the calls
@@ -55,12 +57,11 @@
 mod backoff;
 mod breaker;
 mod budget;
-mod call;
 mod classify;
 mod clock;
-mod engine;
+pub mod engine;
 mod error;
-mod guards;
+pub mod function_api;
 pub mod hints;
 pub mod http;
 #[cfg(feature = "reqwest-middleware")]
@@ -68,11 +69,12 @@ pub mod middleware;
 mod policy;
 #[cfg(feature = "serde")]
 mod policy_serde;
+mod protections;
 #[cfg(any(feature = "tower", feature = "reqwest-middleware"))]
 pub mod response;
 mod sync;
 mod telemetry;
-mod timeout;
+pub mod timeout;
 #[cfg(feature = "tower")]
 pub mod tower;
 
@@ -85,18 +87,16 @@ pub mod __private;
 pub use backoff::{Delays, Jitter, UnknownJitter};
 pub use breaker::{BreakerConfig, BreakerConfigError, BreakerState, CircuitBreaker, FailureRate};
 pub use budget::RetryBudget;
-pub use call::{Admit, NoBreaker, Retry, RetryBlocking, WithBreaker};
 pub use classify::{Classify, Kind, Verdict, classify_chain};
-pub use engine::{Attempt, Attempts, ByClassify, Classifier, Hook, NoHook, RetryEvent, Step, When};
+pub use engine::RetryEvent;
 pub use error::{Rejected, TimedOut};
-pub use guards::{Guards, Pass};
+pub use function_api::{Retry, RetryBlocking};
 pub use policy::{Policy, PolicyError};
-pub use telemetry::CallSite;
 #[cfg(feature = "metrics")]
 pub use telemetry::flush_metrics;
 #[cfg(feature = "stats")]
 pub use telemetry::{Stats, stats};
-pub use timeout::{ArmedTimeout, AttemptTimeout, Limit, NoTimeout, TimedOutAs, TimesOut};
+pub use timeout::NoTimeout;
 
 // The references live on the re-exports, where users read them and where
 // their examples are doctests of this crate (a doctest of the macro crate

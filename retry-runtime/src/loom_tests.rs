@@ -76,19 +76,19 @@ fn loom_concurrent_failures_trip_once_with_a_consistent_open_time() {
                 .failure_threshold(2)
                 .open_for(OPEN_FOR),
         ));
-        let first = breaker.admit(at(0)).expect("closed");
+        let first = breaker.acquire(at(0)).expect("closed");
         let failer = Arc::clone(&breaker);
         let other = Arc::clone(&breaker);
         // The trip needs this thread's failure too, so it is admitted while
         // closed whatever the order.
         let failing = thread::spawn(move || {
-            let second = failer.admit(at(0)).expect("closed");
+            let second = failer.acquire(at(0)).expect("closed");
             second.settle(Outcome::Failure, at(10));
         });
         // A caller racing the trip: admitted while closed, or rejected
         // until 10 + OPEN_FOR, never a probe (a stale open time would
         // half-open it at once).
-        let prober = thread::spawn(move || match other.admit(at(50)) {
+        let prober = thread::spawn(move || match other.acquire(at(50)) {
             Ok(permit) => assert!(!permit.is_probe()),
             Err(rejected) => assert!(rejected.retry_in > Duration::ZERO),
         });
@@ -96,7 +96,7 @@ fn loom_concurrent_failures_trip_once_with_a_consistent_open_time() {
         failing.join().expect("no panic");
         prober.join().expect("no panic");
         assert_eq!(breaker.state(), BreakerState::Open);
-        let rejected = breaker.admit(at(10)).expect_err("open");
+        let rejected = breaker.acquire(at(10)).expect_err("open");
         assert_eq!(rejected.retry_in, OPEN_FOR);
     });
 }
@@ -121,13 +121,13 @@ fn loom_half_open_gives_out_no_more_probes_than_permitted() {
                 .open_for(OPEN_FOR),
         ));
         breaker
-            .admit(at(0))
+            .acquire(at(0))
             .expect("closed")
             .settle(Outcome::Failure, at(0));
         let running = Arc::new(AtomicU32::new(0));
         let (other, counter) = (Arc::clone(&breaker), Arc::clone(&running));
         // One caller's probe succeeds, the other's is cancelled.
-        let succeeding = thread::spawn(move || match other.admit(at(100)) {
+        let succeeding = thread::spawn(move || match other.acquire(at(100)) {
             Ok(permit) => {
                 run_counted(&permit, &counter);
                 let probe = permit.is_probe();
@@ -136,7 +136,7 @@ fn loom_half_open_gives_out_no_more_probes_than_permitted() {
             }
             Err(_) => false,
         });
-        if let Ok(permit) = breaker.admit(at(100)) {
+        if let Ok(permit) = breaker.acquire(at(100)) {
             run_counted(&permit, &running);
             drop(permit);
         }
@@ -147,7 +147,7 @@ fn loom_half_open_gives_out_no_more_probes_than_permitted() {
             // Rejected while the other held the place, which it then gave
             // back: the next caller is the probe.
             assert_eq!(breaker.state(), BreakerState::HalfOpen);
-            assert!(breaker.admit(at(100)).is_ok_and(|p| p.is_probe()));
+            assert!(breaker.acquire(at(100)).is_ok_and(|p| p.is_probe()));
         }
     });
 }
@@ -162,7 +162,7 @@ fn loom_a_released_probe_and_a_failed_probe_race_without_leaking_a_place() {
                 .open_for(OPEN_FOR),
         ));
         breaker
-            .admit(at(0))
+            .acquire(at(0))
             .expect("closed")
             .settle(Outcome::Failure, at(0));
         let dropper = Arc::clone(&breaker);
@@ -170,9 +170,9 @@ fn loom_a_released_probe_and_a_failed_probe_race_without_leaking_a_place() {
         // One probe is abandoned (its call cancelled) while another fails;
         // the abandoning thread may also come after the failure, and then
         // it is rejected or, if it comes late, its release is stale.
-        let a = thread::spawn(move || drop(dropper.admit(at(100))));
+        let a = thread::spawn(move || drop(dropper.acquire(at(100))));
         let b = thread::spawn(move || {
-            let failed = failer.admit(at(100)).expect("a probe place is free");
+            let failed = failer.acquire(at(100)).expect("a probe place is free");
             failed.settle(Outcome::Failure, at(100));
         });
         a.join().expect("no panic");
@@ -180,10 +180,10 @@ fn loom_a_released_probe_and_a_failed_probe_race_without_leaking_a_place() {
         // Whatever the order, the failure reopened the breaker for a full
         // period, and the next half-open period has both places free.
         assert_eq!(breaker.state(), BreakerState::Open);
-        assert!(breaker.admit(at(199)).is_err());
-        let next = [breaker.admit(at(200)), breaker.admit(at(200))];
+        assert!(breaker.acquire(at(199)).is_err());
+        let next = [breaker.acquire(at(200)), breaker.acquire(at(200))];
         assert!(next.iter().all(|p| p.as_ref().is_ok_and(|p| p.is_probe())));
-        assert!(breaker.admit(at(200)).is_err());
+        assert!(breaker.acquire(at(200)).is_err());
     });
 }
 
@@ -197,15 +197,15 @@ fn loom_a_stale_probe_racing_its_replacement_never_wedges_the_breaker() {
                 .probe_timeout(Duration::from_nanos(50)),
         ));
         breaker
-            .admit(at(0))
+            .acquire(at(0))
             .expect("closed")
             .settle(Outcome::Failure, at(0));
         // A probe admitted at 100 that answers only at 160, past its
         // timeout, while a caller at 150 replaces it.
-        let stale = breaker.admit(at(100)).expect("the probe");
+        let stale = breaker.acquire(at(100)).expect("the probe");
         let other = Arc::clone(&breaker);
         let replacing = thread::spawn(move || {
-            if let Ok(permit) = other.admit(at(150)) {
+            if let Ok(permit) = other.acquire(at(150)) {
                 assert!(permit.is_probe());
                 permit.settle(Outcome::Success, at(150));
             }
@@ -223,7 +223,10 @@ fn loom_a_stale_probe_racing_its_replacement_never_wedges_the_breaker() {
         );
         // Never half-open with a place held by nobody.
         if state == BreakerState::Open {
-            assert_eq!(breaker.admit(at(160)).expect_err("open").retry_in, OPEN_FOR);
+            assert_eq!(
+                breaker.acquire(at(160)).expect_err("open").retry_in,
+                OPEN_FOR
+            );
         }
     });
 }

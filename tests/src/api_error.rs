@@ -43,7 +43,7 @@ impl ApiError {
     /// The server's delay hint, for an error status that carried one.
     pub fn hint(&self) -> Option<Duration> {
         match self {
-            ApiError::Http(error) => error.retry_after(),
+            ApiError::Http(error) => error.hint(),
             _ => None,
         }
     }

@@ -6,7 +6,8 @@
 use std::mem::size_of_val;
 use std::time::Duration;
 
-use retry_runtime::{Attempts, BreakerConfig, CircuitBreaker, RetryBudget, retry};
+use retry_runtime::engine::CallState;
+use retry_runtime::{BreakerConfig, CircuitBreaker, RetryBudget, retry};
 use tests::TestError;
 
 async fn body(buffer: [u8; 200]) -> Result<u32, TestError> {
@@ -83,7 +84,7 @@ async fn a_budget_adds_nothing_and_a_breaker_at_most_its_pass() {
     let guarded = size_of_val(&small_guarded());
     let large = size_of_val(&large_body());
     let large_guarded = size_of_val(&large_guarded());
-    let pass = size_of::<retry_runtime::Pass<'static>>();
+    let pass = size_of::<retry_runtime::engine::Pass<'static>>();
     println!(
         "small body: plain {plain} B, budget {budgeted} B, breaker {breaker} B, both {guarded} B; \
          large body: plain {large} B, both {large_guarded} B; pass {pass} B"
@@ -100,8 +101,8 @@ async fn a_budget_adds_nothing_and_a_breaker_at_most_its_pass() {
 #[test]
 fn the_per_call_state_is_small() {
     assert!(
-        size_of::<Attempts>() <= 48,
-        "Attempts is {} bytes",
-        size_of::<Attempts>()
+        size_of::<CallState>() <= 48,
+        "CallState is {} bytes",
+        size_of::<CallState>()
     );
 }

@@ -202,10 +202,7 @@ async fn a_hostile_retry_after_ends_the_call_at_once() {
         .await
         .expect_err("hint above max_retry_after");
     assert_eq!(server.requests(), 1);
-    assert_eq!(
-        http_error(&error).retry_after(),
-        Some(Duration::from_secs(86_400))
-    );
+    assert_eq!(http_error(&error).hint(), Some(Duration::from_secs(86_400)));
     assert_eq!(error.classify().kind(), Kind::Server);
 }
 
@@ -233,7 +230,7 @@ async fn an_overflowing_hint_ends_the_call_at_once() {
         assert_eq!(server.requests(), 1, "{header}: {shown}");
         assert_eq!(http_error(&error).status(), 503, "{header}: {shown}");
         assert_eq!(
-            http_error(&error).retry_after(),
+            http_error(&error).hint(),
             Some(Duration::MAX),
             "{header}: {shown}"
         );

@@ -5,7 +5,8 @@
 use std::time::Duration;
 
 use proptest::prelude::*;
-use retry_runtime::{Attempt, Attempts, ByClassify, CallSite, Jitter, NoHook, Policy, Step};
+use retry_runtime::engine::{Attempt, ByClassify, CallSite, CallState, NoHook, Step};
+use retry_runtime::{Jitter, Policy};
 use tests::TestError;
 
 static SITE: CallSite = CallSite::new("prop");
@@ -107,7 +108,7 @@ proptest! {
             Some(h) => TestError::Throttled(h),
             None => TestError::Transient,
         };
-        let mut attempts = Attempts::blocking(&policy);
+        let mut attempts = CallState::blocking(&policy);
         for _ in 0..40 {
             let attempt: Attempt<(), _> = Attempt::Completed(Err(error.clone()));
             match attempts.decide(&policy, &SITE, attempt, &mut ByClassify, &mut NoHook) {

@@ -1,4 +1,4 @@
-//! Attempts, statuses, logs, options and policy files.
+//! CallState, statuses, logs, options and policy files.
 
 use super::*;
 

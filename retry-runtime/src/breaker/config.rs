@@ -3,7 +3,7 @@
 
 use core::time::Duration;
 
-use super::word::COUNTER_MAX;
+use super::packed::COUNTER_MAX;
 
 /// How a [`CircuitBreaker`](crate::CircuitBreaker) behaves.
 ///
@@ -51,11 +51,11 @@ pub struct BreakerConfig {
 
 /// Trip when at least `percent` % of the calls in a window fail.
 ///
-/// Outcomes are counted in consecutive windows of `min_calls` calls. The
+/// Outcomes are counted in consecutive windows of `window` calls. The
 /// breaker trips as soon as the failures in the current window reach
-/// `percent` % of `min_calls` (the rate over the window can then no longer
+/// `percent` % of `window` (the rate over the window can then no longer
 /// stay below it); a window that ends below that starts afresh. So no rate
-/// trips the breaker before `min_calls * percent / 100` failures.
+/// trips the breaker before `window * percent / 100` failures.
 ///
 /// Counting every call has a price the threshold alone does not: each
 /// success then updates the shared state (a compare-exchange), where
@@ -66,7 +66,7 @@ pub struct FailureRate {
     /// The failure percentage that trips the breaker, 1 to 100.
     pub percent: u8,
     /// The size of a window, in calls.
-    pub min_calls: u32,
+    pub window: u32,
 }
 
 impl BreakerConfig {
@@ -89,10 +89,10 @@ impl BreakerConfig {
         self
     }
 
-    /// Also trip when `percent` % of a window of `min_calls` calls fail; see
+    /// Also trip when `percent` % of a window of `window` calls fail; see
     /// [`FailureRate`].
-    pub const fn failure_rate(mut self, percent: u8, min_calls: u32) -> Self {
-        self.failure_rate = Some(FailureRate { percent, min_calls });
+    pub const fn failure_rate(mut self, percent: u8, window: u32) -> Self {
+        self.failure_rate = Some(FailureRate { percent, window });
         self
     }
 
@@ -143,13 +143,13 @@ impl BreakerConfig {
             if rate.percent == 0 || rate.percent > 100 {
                 return Err(BreakerConfigError::Percent(rate.percent));
             }
-            if rate.min_calls == 0 {
+            if rate.window == 0 {
                 return Err(BreakerConfigError::ZeroMinCalls);
             }
-            if rate.min_calls > COUNTER_MAX {
+            if rate.window > COUNTER_MAX {
                 return Err(BreakerConfigError::TooLarge {
-                    field: "min_calls",
-                    value: rate.min_calls,
+                    field: "window",
+                    value: rate.window,
                 });
             }
         }
@@ -180,7 +180,7 @@ impl BreakerConfig {
     /// at least 1.
     pub(crate) fn rate(&self) -> Option<(u32, u32)> {
         self.failure_rate.map(|rate| {
-            let window = rate.min_calls.clamp(1, COUNTER_MAX);
+            let window = rate.window.clamp(1, COUNTER_MAX);
             let percent = u32::from(rate.percent.clamp(1, 100));
             // Rounded up: 50 % of 5 calls trips at 3 failures.
             let failures = (window * percent).div_ceil(100).max(1);
@@ -204,7 +204,7 @@ pub enum BreakerConfigError {
     #[error("failure rate of {0}% is out of range; use 1 to 100")]
     Percent(u8),
     /// The failure-rate window is 0 calls.
-    #[error("min_calls is 0; use a window of 1 or more calls")]
+    #[error("window is 0; use a window of 1 or more calls")]
     ZeroMinCalls,
     /// A count above what the breaker can hold (32,767).
     #[error("{field} = {value} is above the largest supported value, 32767")]

@@ -13,13 +13,13 @@ fn at(t: i64) -> impl Fn() -> i64 {
 }
 
 fn fail(b: &CircuitBreaker, t: i64) {
-    b.admit(at(t))
+    b.acquire(at(t))
         .expect("admitted")
         .settle(Outcome::Failure, at(t));
 }
 
 fn succeed(b: &CircuitBreaker, t: i64) {
-    b.admit(at(t))
+    b.acquire(at(t))
         .expect("admitted")
         .settle(Outcome::Success, at(t));
 }
@@ -32,7 +32,7 @@ fn trips_after_the_threshold_and_rejects_until_open_for_has_passed() {
     assert_eq!(b.state(), BreakerState::Closed);
     fail(&b, SEC);
     assert_eq!(b.state(), BreakerState::Open);
-    let rejected = b.admit(at(5 * SEC)).expect_err("open");
+    let rejected = b.acquire(at(5 * SEC)).expect_err("open");
     assert_eq!(
         rejected,
         Rejected {
@@ -41,8 +41,10 @@ fn trips_after_the_threshold_and_rejects_until_open_for_has_passed() {
             retry_in: Duration::from_secs(6),
         }
     );
-    assert!(b.admit(at(11 * SEC - 1)).is_err());
-    let probe = b.admit(at(11 * SEC)).expect("a probe once open_for passed");
+    assert!(b.acquire(at(11 * SEC - 1)).is_err());
+    let probe = b
+        .acquire(at(11 * SEC))
+        .expect("a probe once open_for passed");
     assert!(probe.is_probe());
     assert_eq!(b.state(), BreakerState::HalfOpen);
     probe.settle(Outcome::Success, at(11 * SEC));
@@ -64,14 +66,14 @@ fn a_success_resets_the_consecutive_count() {
 fn a_failed_probe_reopens_from_its_own_time() {
     let b = breaker(BreakerConfig::new("t").failure_threshold(1));
     fail(&b, 0);
-    let probe = b.admit(at(10 * SEC)).expect("probe");
+    let probe = b.acquire(at(10 * SEC)).expect("probe");
     probe.settle(Outcome::Failure, at(12 * SEC));
     assert_eq!(b.state(), BreakerState::Open);
     assert_eq!(
-        b.admit(at(12 * SEC)).expect_err("reopened").retry_in,
+        b.acquire(at(12 * SEC)).expect_err("reopened").retry_in,
         Duration::from_secs(10)
     );
-    assert!(b.admit(at(22 * SEC)).is_ok());
+    assert!(b.acquire(at(22 * SEC)).is_ok());
 }
 
 #[test]
@@ -82,9 +84,9 @@ fn half_open_admits_exactly_the_probes_and_closes_when_all_succeed() {
             .half_open_probes(2),
     );
     fail(&b, 0);
-    let first = b.admit(at(10 * SEC)).expect("probe 1");
-    let second = b.admit(at(10 * SEC)).expect("probe 2");
-    let third = b.admit(at(10 * SEC)).expect_err("no third probe");
+    let first = b.acquire(at(10 * SEC)).expect("probe 1");
+    let second = b.acquire(at(10 * SEC)).expect("probe 2");
+    let third = b.acquire(at(10 * SEC)).expect_err("no third probe");
     // The probes hold their places for the probe timeout (`open_for`).
     assert_eq!(
         (third.state, third.retry_in),
@@ -93,7 +95,7 @@ fn half_open_admits_exactly_the_probes_and_closes_when_all_succeed() {
     first.settle(Outcome::Success, at(10 * SEC));
     assert_eq!(b.state(), BreakerState::HalfOpen);
     assert!(
-        b.admit(at(10 * SEC)).is_err(),
+        b.acquire(at(10 * SEC)).is_err(),
         "a succeeded probe keeps its place"
     );
     second.settle(Outcome::Success, at(10 * SEC));
@@ -104,8 +106,8 @@ fn half_open_admits_exactly_the_probes_and_closes_when_all_succeed() {
 fn a_dropped_probe_gives_its_place_back() {
     let b = breaker(BreakerConfig::new("t").failure_threshold(1));
     fail(&b, 0);
-    let probe = b.admit(at(10 * SEC)).expect("probe");
-    assert!(b.admit(at(10 * SEC)).is_err());
+    let probe = b.acquire(at(10 * SEC)).expect("probe");
+    assert!(b.acquire(at(10 * SEC)).is_err());
     drop(probe);
     assert_eq!(b.state(), BreakerState::HalfOpen);
     succeed(&b, 10 * SEC);
@@ -119,20 +121,23 @@ fn late_outcomes_from_an_earlier_period_are_ignored() {
             .failure_threshold(1)
             .half_open_probes(2),
     );
-    let slow_call = b.admit(at(0)).expect("closed");
+    let slow_call = b.acquire(at(0)).expect("closed");
     assert!(!slow_call.is_probe());
     fail(&b, 0);
     // The call admitted while closed ends while the breaker is open.
     slow_call.settle(Outcome::Failure, at(1));
-    let old_probe = b.admit(at(10 * SEC)).expect("probe");
-    b.admit(at(10 * SEC))
+    let old_probe = b.acquire(at(10 * SEC)).expect("probe");
+    b.acquire(at(10 * SEC))
         .expect("probe")
         .settle(Outcome::Failure, at(10 * SEC));
     // Next period: the old probe's release must not free a new place.
-    let new_probes = [b.admit(at(20 * SEC)), b.admit(at(20 * SEC))];
+    let new_probes = [b.acquire(at(20 * SEC)), b.acquire(at(20 * SEC))];
     assert!(new_probes.iter().all(Result::is_ok));
     drop(old_probe);
-    assert!(b.admit(at(20 * SEC)).is_err(), "still two probes in flight");
+    assert!(
+        b.acquire(at(20 * SEC)).is_err(),
+        "still two probes in flight"
+    );
 }
 
 #[test]
@@ -164,7 +169,7 @@ fn zero_open_for_half_opens_at_the_next_call() {
     );
     fail(&b, 5);
     assert_eq!(b.state(), BreakerState::Open);
-    assert!(b.admit(at(5)).is_ok());
+    assert!(b.acquire(at(5)).is_ok());
 }
 
 #[test]
@@ -175,6 +180,6 @@ fn huge_open_for_saturates_instead_of_overflowing() {
             .open_for(Duration::MAX),
     );
     fail(&b, SEC);
-    let rejected = b.admit(at(i64::MAX - 1)).expect_err("open for ever");
+    let rejected = b.acquire(at(i64::MAX - 1)).expect_err("open for ever");
     assert_eq!(rejected.retry_in, Duration::from_nanos(1));
 }

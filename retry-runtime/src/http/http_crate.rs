@@ -79,7 +79,7 @@ mod tests {
         assert_eq!(
             super::super::check(unavailable)
                 .err()
-                .and_then(|e| e.retry_after()),
+                .and_then(|e| e.hint()),
             Some(Duration::from_secs(4))
         );
         let not_found = response(404, &[("retry-after", "4")]);

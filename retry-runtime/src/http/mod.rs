@@ -11,6 +11,13 @@
 //! | other 4xx | permanent | client |
 //! | other 5xx (501, 505, ...) | permanent | server |
 //! | anything else | permanent | other |
+//!
+//! All of this needs no feature: [`status_verdict`], [`HttpError`] and
+//! [`check`] work with any client through [`HttpResponse`]. The features
+//! add what names other crates' types: `http` (`Classify` for
+//! `http::StatusCode` and `http::Response<B>`, [`HttpResponse`] for
+//! `http::Response<B>`, `hint_from_header_map`) and `reqwest`
+//! (`Classify` for `reqwest::Error`, [`HttpResponse`] for its responses).
 
 #[cfg(feature = "http")]
 mod http_crate;
@@ -96,7 +103,7 @@ impl HttpError {
     }
 
     /// The server's delay hint, if it sent a usable one.
-    pub const fn retry_after(&self) -> Option<Duration> {
+    pub const fn hint(&self) -> Option<Duration> {
         self.retry_after
     }
 

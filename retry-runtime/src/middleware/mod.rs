@@ -55,7 +55,7 @@ use crate::breaker::CircuitBreaker;
 use crate::budget::RetryBudget;
 use crate::engine::{Attempt, ByClassify};
 use crate::error::TimedOut;
-use crate::guards::Guards;
+use crate::protections::Protections;
 use core::time::Duration;
 
 use crate::policy::Policy;
@@ -74,7 +74,7 @@ pub const DEFAULT_NAME: &str = "reqwest-middleware";
 pub struct RetryMiddleware<R = ByStatus> {
     policy: Policy<Option<Duration>>,
     site: &'static CallSite,
-    guards: Guards<'static>,
+    guards: Protections<'static>,
     replay: Replay,
     responses: R,
 }
@@ -88,7 +88,7 @@ impl RetryMiddleware {
         Self {
             policy,
             site: CallSite::named(DEFAULT_NAME),
-            guards: Guards::new(),
+            guards: Protections::new(),
             replay: Replay::default(),
             responses: ByStatus,
         }
@@ -164,7 +164,7 @@ where
         let mut round = Round::new(self.policy, self.site, self.guards);
         let mut request = request;
         loop {
-            let pass = round.admit().map_err(Error::middleware)?;
+            let pass = round.start_attempt().map_err(Error::middleware)?;
             let spare = self.spare(allowed, &request);
             let sent = next.clone().run(request, extensions);
             let attempt = match round.timeout() {

@@ -5,14 +5,14 @@
 use core::time::Duration;
 
 use super::ClassifyResponse;
-#[cfg(feature = "tower")]
-use crate::call::Admit;
 use crate::classify::Verdict;
-use crate::engine::{Attempt, Attempts, Classifier, NoHook, Step};
+use crate::engine::{Attempt, CallState, Classifier, NoHook, Step};
 #[cfg(feature = "reqwest-middleware")]
 use crate::error::Rejected;
-use crate::guards::{Guards, Pass};
+#[cfg(feature = "tower")]
+use crate::function_api::BreakerMarker;
 use crate::policy::Policy;
+use crate::protections::{Pass, Protections};
 use crate::telemetry::CallSite;
 
 /// What the engine sees fail: an error, or a response classified as
@@ -48,8 +48,8 @@ pub(crate) enum Next<R, E, Q> {
 pub(crate) struct Round {
     policy: Policy<Option<Duration>>,
     site: &'static CallSite,
-    guards: Guards<'static>,
-    attempts: Attempts<'static>,
+    guards: Protections<'static>,
+    attempts: CallState<'static>,
 }
 
 impl Round {
@@ -57,10 +57,10 @@ impl Round {
     pub(crate) fn new(
         policy: Policy<Option<Duration>>,
         site: &'static CallSite,
-        guards: Guards<'static>,
+        guards: Protections<'static>,
     ) -> Self {
         Self {
-            attempts: Attempts::new(&policy),
+            attempts: CallState::new(&policy),
             policy,
             site,
             guards,
@@ -73,16 +73,16 @@ impl Round {
     }
 
     /// The next attempt's pass, or the breaker's refusal as `E` (only a
-    /// [`WithBreaker`](crate::WithBreaker) call can be refused).
+    /// [`WithBreaker`](crate::function_api::WithBreaker) call can be refused).
     #[cfg(feature = "tower")]
-    pub(crate) fn admit_as<E, K: Admit<E>>(&mut self) -> Result<Pass<'static>, E> {
-        K::admit(&mut self.attempts, self.site, self.guards)
+    pub(crate) fn admit_as<E, K: BreakerMarker<E>>(&mut self) -> Result<Pass<'static>, E> {
+        K::start_attempt(&mut self.attempts, self.site, self.guards)
     }
 
     /// The next attempt's pass, or the breaker's refusal.
     #[cfg(feature = "reqwest-middleware")]
-    pub(crate) fn admit(&mut self) -> Result<Pass<'static>, Rejected> {
-        self.attempts.admit(self.site, self.guards)
+    pub(crate) fn start_attempt(&mut self) -> Result<Pass<'static>, Rejected> {
+        self.attempts.start_attempt(self.site, self.guards)
     }
 
     /// The retry slept before begins (its budget tokens are spent).

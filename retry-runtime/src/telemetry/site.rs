@@ -27,7 +27,7 @@ use thread_local::ThreadLocal;
 /// A hand-written retry loop can have its own:
 ///
 /// ```
-/// use retry_runtime::CallSite;
+/// use retry_runtime::engine::CallSite;
 ///
 /// static SITE: CallSite = CallSite::new("billing.charge");
 /// assert_eq!(SITE.name(), "billing.charge");

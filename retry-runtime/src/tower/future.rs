@@ -12,10 +12,10 @@ use tokio::time::{Sleep, Timeout};
 
 use super::clone::CloneRequest;
 use super::layer::Settings;
-use crate::call::Admit;
 use crate::engine::{Attempt, Classifier};
 use crate::error::TimedOut;
-use crate::guards::Pass;
+use crate::function_api::BreakerMarker;
+use crate::protections::Pass;
 use crate::response::ClassifyResponse;
 use crate::response::round::{Next, Round};
 
@@ -86,7 +86,7 @@ where
     Q: CloneRequest<Req>,
     C: Classifier<S::Error>,
     R: ClassifyResponse<S::Response>,
-    K: Admit<S::Error>,
+    K: BreakerMarker<S::Error>,
 {
     type Output = Result<S::Response, S::Error>;
 

@@ -7,9 +7,9 @@ use super::clone::ByClone;
 use super::service::RetryService;
 use crate::breaker::CircuitBreaker;
 use crate::budget::RetryBudget;
-use crate::call::{NoBreaker, WithBreaker};
 use crate::engine::{ByClassify, When};
-use crate::guards::Guards;
+use crate::function_api::{NoBreaker, WithBreaker};
+use crate::protections::Protections;
 use core::time::Duration;
 
 use crate::policy::Policy;
@@ -41,7 +41,7 @@ pub struct RetryLayer<Q = ByClone, C = ByClassify, R = ByStatus, K = NoBreaker> 
 pub(super) struct Settings<Q, C, R> {
     pub(super) policy: Policy<Option<Duration>>,
     pub(super) site: &'static CallSite,
-    pub(super) guards: Guards<'static>,
+    pub(super) guards: Protections<'static>,
     pub(super) requests: Q,
     pub(super) errors: C,
     pub(super) responses: R,
@@ -58,7 +58,7 @@ impl RetryLayer {
             settings: Settings {
                 policy,
                 site: CallSite::named(DEFAULT_NAME),
-                guards: Guards::new(),
+                guards: Protections::new(),
                 requests: ByClone,
                 errors: ByClassify,
                 responses: ByStatus,
@@ -110,7 +110,7 @@ impl<Q, C, R, K> RetryLayer<Q, C, R, K> {
     }
 
     /// Classifies errors with `classifier`, an engine
-    /// [`Classifier`](crate::Classifier), instead of their `Classify` impl.
+    /// [`Classifier`](crate::engine::Classifier), instead of their `Classify` impl.
     pub fn classify_errors<C2>(self, classifier: C2) -> RetryLayer<Q, C2, R, K> {
         self.with(|s| Settings {
             policy: s.policy,

@@ -8,9 +8,9 @@ use core::task::{Context, Poll};
 use super::clone::CloneRequest;
 use super::future::ResponseFuture;
 use super::layer::Settings;
-use crate::call::Admit;
 use crate::engine::Classifier;
 use crate::error::TimedOut;
+use crate::function_api::BreakerMarker;
 use crate::response::ClassifyResponse;
 
 /// A service that retries the one it wraps; made by
@@ -59,7 +59,7 @@ where
     Q: CloneRequest<Req> + Clone,
     C: Classifier<S::Error> + Clone,
     R: ClassifyResponse<S::Response> + Clone,
-    K: Admit<S::Error>,
+    K: BreakerMarker<S::Error>,
 {
     type Response = S::Response;
     type Error = S::Error;

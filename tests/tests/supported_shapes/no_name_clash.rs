@@ -11,7 +11,7 @@ use retry_runtime::retry;
 
 struct Policy;
 struct Step;
-struct Attempts;
+struct CallState;
 struct Duration;
 
 #[retry(max_attempts = 2, base_delay = "1ms")]

@@ -9,21 +9,22 @@ use crate::budget::RetryBudget;
 /// each optional. `Copy`; build one per call site.
 ///
 /// ```
-/// use retry_runtime::{BreakerConfig, CircuitBreaker, Guards, RetryBudget};
+/// use retry_runtime::{BreakerConfig, CircuitBreaker, RetryBudget};
+/// use retry_runtime::engine::Protections;
 ///
 /// static BREAKER: CircuitBreaker = CircuitBreaker::new(BreakerConfig::new("api"));
 /// static BUDGET: RetryBudget = RetryBudget::new();
 ///
-/// let guards = Guards::new().breaker(&BREAKER).budget(&BUDGET);
+/// let guards = Protections::new().breaker(&BREAKER).budget(&BUDGET);
 /// # let _ = guards;
 /// ```
 #[derive(Clone, Copy, Debug, Default)]
-pub struct Guards<'a> {
+pub struct Protections<'a> {
     pub(crate) breaker: Option<&'a CircuitBreaker>,
     pub(crate) budget: Option<&'a RetryBudget>,
 }
 
-impl<'a> Guards<'a> {
+impl<'a> Protections<'a> {
     /// No breaker, no budget.
     pub const fn new() -> Self {
         Self {
@@ -47,8 +48,8 @@ impl<'a> Guards<'a> {
 
 /// One attempt's admission: the breaker's permit, if there is a breaker,
 /// and the budget to settle with. Get it from
-/// [`Attempts::admit`](crate::Attempts::admit) before the attempt, hand it
-/// to [`Attempts::decide_with`](crate::Attempts::decide_with) after.
+/// [`CallState::start_attempt`](crate::engine::CallState::start_attempt) before the attempt, hand it
+/// to [`CallState::decide_with`](crate::engine::CallState::decide_with) after.
 ///
 /// Dropping it instead (the attempt was cancelled or panicked) gives a
 /// half-open breaker's probe place back.

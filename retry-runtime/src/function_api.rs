@@ -11,10 +11,10 @@ use pin_project_lite::pin_project;
 
 use crate::breaker::CircuitBreaker;
 use crate::budget::RetryBudget;
-use crate::engine::{Attempt, Attempts, ByClassify, Classifier, Hook, NoHook, Step, When};
+use crate::engine::{Attempt, ByClassify, CallState, Classifier, Hook, NoHook, Step, When};
 use crate::error::{Rejected, TimedOut};
-use crate::guards::{Guards, Pass};
 use crate::policy::Policy;
+use crate::protections::{Pass, Protections};
 use crate::telemetry::CallSite;
 use crate::timeout::{ArmedTimeout, AttemptTimeout, NoTimeout, TimesOut};
 
@@ -67,7 +67,7 @@ impl<Tm: AttemptTimeout> Policy<Tm> {
         Retry {
             op,
             options: Options::new(policy, Location::caller()),
-            attempts: Attempts::new(self),
+            attempts: CallState::new(self),
             state: State::Start,
         }
     }
@@ -119,20 +119,20 @@ mod sealed {
 /// How a function-API call gets each attempt admitted; implemented by
 /// [`NoBreaker`] and [`WithBreaker`] only. It puts the `From<Rejected>`
 /// bound on the error type only when a breaker is set.
-pub trait Admit<E>: sealed::Sealed {
+pub trait BreakerMarker<E>: sealed::Sealed {
     /// The next attempt's pass, or the error that ends the call.
-    fn admit(
-        attempts: &mut Attempts<'static>,
+    fn start_attempt(
+        attempts: &mut CallState<'static>,
         site: &'static CallSite,
-        guards: Guards<'static>,
+        guards: Protections<'static>,
     ) -> Result<Pass<'static>, E>;
 }
 
-impl<E> Admit<E> for NoBreaker {
-    fn admit(
-        _: &mut Attempts<'static>,
+impl<E> BreakerMarker<E> for NoBreaker {
+    fn start_attempt(
+        _: &mut CallState<'static>,
         _: &'static CallSite,
-        guards: Guards<'static>,
+        guards: Protections<'static>,
     ) -> Result<Pass<'static>, E> {
         // No breaker to ask (only `breaker()` sets one, and it changes the
         // marker): the pass just carries the budget.
@@ -140,13 +140,13 @@ impl<E> Admit<E> for NoBreaker {
     }
 }
 
-impl<E: From<Rejected>> Admit<E> for WithBreaker {
-    fn admit(
-        attempts: &mut Attempts<'static>,
+impl<E: From<Rejected>> BreakerMarker<E> for WithBreaker {
+    fn start_attempt(
+        attempts: &mut CallState<'static>,
         site: &'static CallSite,
-        guards: Guards<'static>,
+        guards: Protections<'static>,
     ) -> Result<Pass<'static>, E> {
-        attempts.admit(site, guards).map_err(E::from)
+        attempts.start_attempt(site, guards).map_err(E::from)
     }
 }
 
@@ -177,7 +177,7 @@ struct Options<C, H, K, Tm> {
     hook: H,
     policy: Policy<Tm>,
     naming: Naming,
-    guards: Guards<'static>,
+    guards: Protections<'static>,
     breaker: PhantomData<fn() -> K>,
 }
 
@@ -188,7 +188,7 @@ impl<Tm> Options<ByClassify, NoHook, NoBreaker, Tm> {
             hook: NoHook,
             policy,
             naming: Naming::Caller(caller),
-            guards: Guards::new(),
+            guards: Protections::new(),
             breaker: PhantomData,
         }
     }
@@ -262,7 +262,7 @@ pin_project! {
     pub struct Retry<F, Fut, C = ByClassify, H = NoHook, K = NoBreaker, Tm = NoTimeout> {
         op: F,
         options: Options<C, H, K, Tm>,
-        attempts: Attempts<'static>,
+        attempts: CallState<'static>,
         #[pin]
         state: State<Fut>,
     }
@@ -351,7 +351,7 @@ where
     Fut: Future<Output = Result<T, E>>,
     C: Classifier<E>,
     H: Hook<E>,
-    K: Admit<E>,
+    K: BreakerMarker<E>,
     Tm: ArmedTimeout<E>,
 {
     type Output = Result<T, E>;
@@ -371,12 +371,12 @@ where
             let (attempt, pass) = match this.state.as_mut().project() {
                 StateProj::Start => {
                     // The clock of `max_elapsed` starts at the first poll.
-                    *this.attempts = Attempts::new(policy);
+                    *this.attempts = CallState::new(policy);
                     this.state.set(State::Ready);
                     continue;
                 }
                 StateProj::Ready => {
-                    let pass = match K::admit(this.attempts, site, guards) {
+                    let pass = match K::start_attempt(this.attempts, site, guards) {
                         Ok(pass) => pass,
                         Err(rejected) => {
                             this.state.set(State::Done);
@@ -493,7 +493,7 @@ impl<F, C, H, K, Tm: AttemptTimeout> RetryBlocking<F, C, H, K, Tm> {
         F: FnMut() -> Result<T, E>,
         C: Classifier<E>,
         H: Hook<E>,
-        K: Admit<E>,
+        K: BreakerMarker<E>,
     {
         let Options {
             mut classifier,
@@ -504,9 +504,9 @@ impl<F, C, H, K, Tm: AttemptTimeout> RetryBlocking<F, C, H, K, Tm> {
             ..
         } = self.options;
         let site = naming.site();
-        let mut attempts = Attempts::blocking(&policy);
+        let mut attempts = CallState::blocking(&policy);
         loop {
-            let pass = K::admit(&mut attempts, site, guards)?;
+            let pass = K::start_attempt(&mut attempts, site, guards)?;
             let attempt = Attempt::Completed((self.op)());
             match attempts.decide_with(&policy, site, pass, attempt, &mut classifier, &mut hook) {
                 Step::Return(result) => return result,

@@ -31,7 +31,7 @@ const HALF_OPEN: u64 = 3;
 
 /// One unpacked state. Counters are at most [`COUNTER_MAX`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Word {
+pub(crate) enum PackedState {
     /// Calls flow; failures are being counted.
     Closed {
         generation: u16,
@@ -51,18 +51,18 @@ pub(crate) enum Word {
     },
 }
 
-impl Word {
+impl PackedState {
     pub(crate) fn pack(self) -> u64 {
         let (tag, generation, a, b, c) = match self {
-            Word::Closed {
+            PackedState::Closed {
                 generation,
                 consecutive,
                 calls,
                 failures,
             } => (CLOSED, generation, consecutive, calls, failures),
-            Word::Opening { generation } => (OPENING, generation, 0, 0, 0),
-            Word::Open { generation } => (OPEN, generation, 0, 0, 0),
-            Word::HalfOpen {
+            PackedState::Opening { generation } => (OPENING, generation, 0, 0, 0),
+            PackedState::Open { generation } => (OPEN, generation, 0, 0, 0),
+            PackedState::HalfOpen {
                 generation,
                 in_flight,
                 succeeded,
@@ -75,19 +75,19 @@ impl Word {
             | counter(c) << C_SHIFT
     }
 
-    pub(crate) fn unpack(word: u64) -> Word {
+    pub(crate) fn unpack(word: u64) -> PackedState {
         let counter = |shift: u32| ((word >> shift) as u32) & COUNTER_MAX;
         let generation = (word >> TAG_BITS) as u16;
         match word & 0b11 {
-            CLOSED => Word::Closed {
+            CLOSED => PackedState::Closed {
                 generation,
                 consecutive: counter(A_SHIFT),
                 calls: counter(B_SHIFT),
                 failures: counter(C_SHIFT),
             },
-            OPENING => Word::Opening { generation },
-            OPEN => Word::Open { generation },
-            _ => Word::HalfOpen {
+            OPENING => PackedState::Opening { generation },
+            OPEN => PackedState::Open { generation },
+            _ => PackedState::HalfOpen {
                 generation,
                 in_flight: counter(A_SHIFT),
                 succeeded: counter(B_SHIFT),
@@ -103,49 +103,49 @@ mod tests {
     #[test]
     fn a_new_breaker_is_all_zeros() {
         // `CircuitBreaker::new` starts the word at 0.
-        let closed = Word::Closed {
+        let closed = PackedState::Closed {
             generation: 0,
             consecutive: 0,
             calls: 0,
             failures: 0,
         };
         assert_eq!(closed.pack(), 0);
-        assert_eq!(Word::unpack(0), closed);
+        assert_eq!(PackedState::unpack(0), closed);
     }
 
     #[test]
     fn every_state_round_trips() {
         let words = [
-            Word::Closed {
+            PackedState::Closed {
                 generation: u16::MAX,
                 consecutive: COUNTER_MAX,
                 calls: 1,
                 failures: COUNTER_MAX - 1,
             },
-            Word::Opening { generation: 7 },
-            Word::Open { generation: 65_000 },
-            Word::HalfOpen {
+            PackedState::Opening { generation: 7 },
+            PackedState::Open { generation: 65_000 },
+            PackedState::HalfOpen {
                 generation: 3,
                 in_flight: COUNTER_MAX,
                 succeeded: 12,
             },
         ];
         for word in words {
-            assert_eq!(Word::unpack(word.pack()), word);
+            assert_eq!(PackedState::unpack(word.pack()), word);
         }
     }
 
     #[test]
     fn counters_saturate_instead_of_spilling() {
-        let word = Word::Closed {
+        let word = PackedState::Closed {
             generation: 1,
             consecutive: u32::MAX,
             calls: COUNTER_MAX + 1,
             failures: 0,
         };
         assert_eq!(
-            Word::unpack(word.pack()),
-            Word::Closed {
+            PackedState::unpack(word.pack()),
+            PackedState::Closed {
                 generation: 1,
                 consecutive: COUNTER_MAX,
                 calls: COUNTER_MAX,
