@@ -2,7 +2,9 @@
 //! times, for `valgrind --tool=callgrind`, whose counts (unlike times) do
 //! not depend on what else the machine is doing. See BENCHMARKS.md.
 //!
-//! `success_path <direct|retry|function|blocking-direct|blocking-retry> <N>`
+//! `success_path <KIND> <N>`, KIND one of `direct`, `retry`, `function`,
+//! `backon`, `tokio-retry`, `blocking-direct`, `blocking-retry`,
+//! `blocking-backon`.
 
 use std::future::Future;
 use std::hint::black_box;
@@ -10,7 +12,11 @@ use std::io;
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
+use std::time::Duration;
+
+use backon::{BlockingRetryable, ExponentialBuilder, Retryable};
 use retry_runtime::{Policy, retry};
+use tokio_retry::strategy::{ExponentialBackoff, jitter};
 
 async fn direct(n: u64) -> Result<u64, io::Error> {
     Ok(black_box(n) + 1)
@@ -30,7 +36,23 @@ fn annotated_blocking(n: u64) -> Result<u64, io::Error> {
     Ok(black_box(n) + 1)
 }
 
-const POLICY: Policy = Policy::new().max_attempts(3);
+const POLICY: Policy = Policy::new()
+    .max_attempts(3)
+    .base_delay(Duration::from_millis(100))
+    .jitter(retry_runtime::Jitter::Full);
+
+/// The same policy in backon's terms, as in the criterion bench.
+fn backon_policy() -> ExponentialBuilder {
+    ExponentialBuilder::default()
+        .with_min_delay(Duration::from_millis(100))
+        .with_max_times(2)
+        .with_jitter()
+}
+
+/// The same policy in tokio-retry's terms.
+fn tokio_retry_policy() -> impl Iterator<Item = Duration> {
+    ExponentialBackoff::from_millis(100).map(jitter).take(2)
+}
 
 /// Polls a future that must be ready at once.
 fn ready<F: Future>(future: F) -> F::Output {
@@ -50,8 +72,17 @@ fn main() {
             "direct" => ready(direct(black_box(i))).unwrap_or(0),
             "retry" => ready(annotated(black_box(i))).unwrap_or(0),
             "function" => ready(POLICY.retry(|| direct(black_box(i)))).unwrap_or(0),
+            "backon" => ready((|| direct(black_box(i))).retry(backon_policy())).unwrap_or(0),
+            "tokio-retry" => ready(tokio_retry::Retry::start(tokio_retry_policy(), || {
+                direct(black_box(i))
+            }))
+            .unwrap_or(0),
             "blocking-direct" => direct_blocking(black_box(i)).unwrap_or(0),
             "blocking-retry" => annotated_blocking(black_box(i)).unwrap_or(0),
+            "blocking-backon" => (|| direct_blocking(black_box(i)))
+                .retry(backon_policy())
+                .call()
+                .unwrap_or(0),
             other => panic!("unknown kind {other:?}"),
         };
     }
