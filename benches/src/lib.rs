@@ -5,3 +5,4 @@
 pub mod chart;
 pub mod outage;
 pub mod storm;
+pub mod throttle;

@@ -70,6 +70,7 @@ mod policy;
 #[cfg(feature = "serde")]
 mod policy_serde;
 mod protections;
+pub mod rate_limit;
 #[cfg(any(feature = "tower", feature = "reqwest-middleware"))]
 pub mod response;
 mod sync;
@@ -92,6 +93,7 @@ pub use engine::RetryEvent;
 pub use error::{Rejected, TimedOut};
 pub use function_api::{Retry, RetryBlocking};
 pub use policy::{Policy, PolicyError};
+pub use rate_limit::{AdaptiveRateLimiter, RateLimited, Turn};
 #[cfg(feature = "metrics")]
 pub use telemetry::flush_metrics;
 #[cfg(feature = "stats")]
