@@ -13,7 +13,7 @@ use std::cell::Cell;
 use std::rc::Rc;
 use std::time::Duration;
 
-use retry_runtime::{AdaptiveRateLimiter, Classify, Jitter, Policy, RateLimited, Verdict};
+use retry_runtime::{AdaptiveRateLimiter, Classify, Jitter, Kind, Policy, RateLimited, Verdict};
 use tokio::time::Instant;
 
 /// The shape of a run.
@@ -159,25 +159,11 @@ pub fn run(with_limiter: bool, setup: Setup) -> Report {
                             let (server, limiter, counters) =
                                 (server.clone(), limiter.clone(), counters.clone());
                             async move {
-                                let turn = match limiter.as_ref() {
+                                match limiter.as_ref() {
                                     Some(limiter) => {
-                                        let turn = limiter.reserve(now())?;
-                                        tokio::time::sleep(turn.wait()).await;
-                                        Some(turn)
+                                        paced_attempt(limiter, &server, &counters, setup).await
                                     }
-                                    None => None,
-                                };
-                                bump(&counters.requests);
-                                tokio::time::sleep(setup.latency).await;
-                                let served = server.admit();
-                                if let (Some(limiter), Some(turn)) = (limiter.as_ref(), turn) {
-                                    limiter.record(turn, !served, now());
-                                }
-                                if served {
-                                    Ok(())
-                                } else {
-                                    bump(&counters.throttled);
-                                    Err(SimError::Throttled)
+                                    None => send(&server, &counters, setup).await,
                                 }
                             }
                         };
@@ -202,6 +188,37 @@ pub fn run(with_limiter: bool, setup: Setup) -> Report {
         requests: counters.requests.get(),
         throttled: counters.throttled.get(),
         shed_by_limiter: counters.shed_by_limiter.get(),
+    }
+}
+
+/// One attempt through the limiter: take a turn (or give the call up),
+/// wait for it, send, and tell the limiter whether the answer was a
+/// throttle.
+async fn paced_attempt(
+    limiter: &AdaptiveRateLimiter,
+    server: &Server,
+    counters: &Counters,
+    setup: Setup,
+) -> Result<(), SimError> {
+    let turn = limiter.reserve(now())?;
+    tokio::time::sleep(turn.wait()).await;
+    let answer = send(server, counters, setup).await;
+    let throttled = answer
+        .as_ref()
+        .is_err_and(|e| e.classify().kind() == Kind::Throttled);
+    limiter.record(turn, throttled, now());
+    answer
+}
+
+/// One request to the server: served, or throttled with a 429.
+async fn send(server: &Server, counters: &Counters, setup: Setup) -> Result<(), SimError> {
+    bump(&counters.requests);
+    tokio::time::sleep(setup.latency).await;
+    if server.admit() {
+        Ok(())
+    } else {
+        bump(&counters.throttled);
+        Err(SimError::Throttled)
     }
 }
 
@@ -239,7 +256,10 @@ mod tests {
     fn the_limiter_cuts_throttles_tenfold_and_every_call_is_accounted_for() {
         let without = run(false, SMALL);
         let with = run(true, SMALL);
-        assert!(with.throttled * 10 < without.throttled, "{with:?} against {without:?}");
+        assert!(
+            with.throttled * 10 < without.throttled,
+            "{with:?} against {without:?}"
+        );
         let served = with.requests - with.throttled;
         assert!(served <= 40 * 21 + 4, "{with:?}");
         // Each call completed, was shed, or ran out of attempts (3 throttles).

@@ -50,7 +50,8 @@ fn every_marked_excerpt_is_made_of_its_files_lines() {
         checked,
         [
             "examples/examples/tower_layer.rs",
-            "examples/examples/reqwest_middleware.rs"
+            "examples/examples/reqwest_middleware.rs",
+            "benches/src/throttle.rs"
         ]
     );
 }
