@@ -250,10 +250,16 @@ fn ok_classifier(args: &Args, private: &TokenStream) -> (TokenStream, TokenStrea
     let checked = local("checked_ok");
     let attempt = local("attempt");
     let check = respanned(quote!(#private::when_ok), span);
-    let values_ref = quote_spanned!(span=> &mut #values);
+    // The call and its parentheses are located at the user's value, where
+    // rustc then reports a wrong argument or return type.
+    let mut arguments = proc_macro2::Group::new(
+        proc_macro2::Delimiter::Parenthesis,
+        quote_spanned!(span=> &#attempt, &mut #values),
+    );
+    arguments.set_span(span);
     (
         quote!(let mut #values = #private::WhenOk(#value);),
-        quote!(let mut #checked = #check(&#attempt, #values_ref);),
+        quote!(let mut #checked = #check #arguments;),
         quote!(&mut #checked),
     )
 }
