@@ -26,7 +26,10 @@ async fn busy_is_retried(rec: &Recorder, replies: &[u16]) -> Result<u16, io::Err
 #[tokio::test(start_paused = true)]
 async fn a_true_retries_the_value_on_the_backoff_schedule() {
     let rec = Recorder::new();
-    assert_eq!(busy_is_retried(&rec, &[503, 503, 200]).await.ok(), Some(200));
+    assert_eq!(
+        busy_is_retried(&rec, &[503, 503, 200]).await.ok(),
+        Some(200)
+    );
     assert_eq!(rec.calls(), 3);
     assert_eq!(rec.gaps(), [ms(100), ms(200)]);
 }
@@ -55,7 +58,10 @@ fn status_verdict(status: &u16) -> Verdict {
     }
 }
 
-static HOOKED: Mutex<Vec<(u32, Duration, Kind, Option<Duration>, bool)>> = Mutex::new(Vec::new());
+/// What the hook saw: attempt, delay, kind, hint, whether an error came.
+type Seen = (u32, Duration, Kind, Option<Duration>, bool);
+
+static HOOKED: Mutex<Vec<Seen>> = Mutex::new(Vec::new());
 
 fn hook(event: &RetryEvent<'_, io::Error>) {
     HOOKED.lock().unwrap().push((
