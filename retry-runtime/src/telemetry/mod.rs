@@ -27,8 +27,9 @@ use crate::classify::Kind;
 /// Formats an error for events, when its type can be displayed.
 pub(crate) type ErrorText<E> = Option<fn(&E, &mut fmt::Formatter<'_>) -> fmt::Result>;
 
-/// What made an attempt fail, as events show it.
-#[derive(Clone, Copy)]
+/// What made an attempt fail, as events show it (only the `tracing`
+/// events read it).
+#[cfg_attr(not(feature = "tracing"), allow(dead_code))]
 pub(crate) enum Cause<'a, E> {
     /// An error, shown with its text (if its type has one).
     Error(&'a E, ErrorText<E>),
