@@ -2,7 +2,9 @@
 //! times, for `valgrind --tool=callgrind`, whose counts (unlike times) do
 //! not depend on what else the machine is doing. See BENCHMARKS.md.
 //!
-//! `success_path <direct|retry|function|blocking-direct|blocking-retry> <N>`
+//! `success_path <direct|retry|function|blocking-direct|blocking-retry|retry-when-ok|function-when-ok> <N>`
+//!
+//! The `-when-ok` kinds add a `when_ok` closure, which runs on each `Ok`.
 
 use std::future::Future;
 use std::hint::black_box;
@@ -30,6 +32,11 @@ fn annotated_blocking(n: u64) -> Result<u64, io::Error> {
     Ok(black_box(n) + 1)
 }
 
+#[retry(max_attempts = 3, base_delay = "100ms", jitter, when_ok = |n| *n == 0)]
+async fn annotated_when_ok(n: u64) -> Result<u64, io::Error> {
+    Ok(black_box(n) + 1)
+}
+
 const POLICY: Policy = Policy::new().max_attempts(3);
 
 /// Polls a future that must be ready at once.
@@ -52,6 +59,13 @@ fn main() {
             "function" => ready(POLICY.retry(|| direct(black_box(i)))).unwrap_or(0),
             "blocking-direct" => direct_blocking(black_box(i)).unwrap_or(0),
             "blocking-retry" => annotated_blocking(black_box(i)).unwrap_or(0),
+            "retry-when-ok" => ready(annotated_when_ok(black_box(i))).unwrap_or(0),
+            "function-when-ok" => ready(
+                POLICY
+                    .retry(|| direct(black_box(i)))
+                    .when_ok(|n: &u64| *n == 0),
+            )
+            .unwrap_or(0),
             other => panic!("unknown kind {other:?}"),
         };
     }
