@@ -1,6 +1,7 @@
 //! One retried call of the tower layer or the reqwest middleware: the
-//! engine, driven with responses as well as errors. The only place these
-//! integrations use the engine's API.
+//! engine, classifying responses as its `Ok` values
+//! ([`CallState::decide_with_ok`]), as `#[retry(when_ok = ..)]` does. The
+//! only place these integrations use the engine's API.
 
 use core::time::Duration;
 
