@@ -67,9 +67,11 @@ impl Service {
 }
 
 fn print_retry(event: &RetryEvent<'_, ServiceError>) {
+    // `error` is `None` only for an `Ok` value retried by `when_ok`: not here.
+    let Some(error) = event.error else { return };
     println!(
-        "  attempt {}/{} failed: {} ({}); retrying in {:.1?}",
-        event.attempt, event.max_attempts, event.error, event.kind, event.delay
+        "  attempt {}/{} failed: {error} ({}); retrying in {:.1?}",
+        event.attempt, event.max_attempts, event.kind, event.delay
     );
 }
 

@@ -53,6 +53,7 @@ pub(crate) struct Args {
     pub(crate) timeout: Option<Keyed<Value<Duration>>>,
     pub(crate) max_retry_after: Option<Keyed<Value<Duration>>>,
     pub(crate) when: Option<Keyed<Expr>>,
+    pub(crate) when_ok: Option<Keyed<Expr>>,
     pub(crate) on_retry: Option<Keyed<Expr>>,
     pub(crate) policy: Option<Keyed<Box<Expr>>>,
     pub(crate) breaker: Option<Keyed<Path>>,
@@ -146,6 +147,14 @@ impl Args {
                     value.ok_or_else(needs_value)?,
                     "when",
                     "a `fn(&E) -> bool` or a closure `|e: &E| ...` that says which errors to retry"
+                )?
+            ),
+            Key::WhenOk => store!(
+                when_ok,
+                callable(
+                    value.ok_or_else(needs_value)?,
+                    "when_ok",
+                    "a `fn(&T) -> bool` (or `-> Verdict`) or a closure `|value: &T| ...` that says which `Ok` values to retry"
                 )?
             ),
             Key::OnRetry => store!(
@@ -307,7 +316,7 @@ fn jitter(value: Option<Expr>) -> syn::Result<JitterArg> {
     }
 }
 
-/// A function for `when` or `on_retry`: a path, a closure, or any
+/// A function for `when`, `when_ok` or `on_retry`: a path, a closure, or any
 /// expression of a callable type (such as a call that returns a closure),
 /// which the type checker then checks. Only literals are refused here.
 fn callable(value: Expr, key: &str, what: &str) -> syn::Result<Expr> {
@@ -380,6 +389,7 @@ mod tests {
             Key::Multiplier => "1.5",
             Key::Jitter => "\"equal\"",
             Key::When => "is_transient",
+            Key::WhenOk => "retry_runtime::http::transient_response",
             Key::OnRetry => "log_retry",
             Key::Policy => "FORGE_API",
             Key::Breaker => "FORGE_BREAKER",
@@ -402,6 +412,7 @@ mod tests {
             timeout,
             max_retry_after,
             when,
+            when_ok,
             on_retry,
             policy,
             breaker,
@@ -422,6 +433,7 @@ mod tests {
             ("timeout", written(timeout)),
             ("max_retry_after", written(max_retry_after)),
             ("when", written(when)),
+            ("when_ok", written(when_ok)),
             ("on_retry", written(on_retry)),
             ("policy", written(policy)),
             ("breaker", written(breaker)),

@@ -102,6 +102,7 @@ fn retry_loop(
     };
     let (classifier, classifier_init, check_classifier, classifier_arg) =
         classifier(args, private, shape);
+    let (values_init, check_values, values_arg) = ok_classifier(args, private);
     let (hook, hook_init, hook_span) = hook(args, private);
     let (error_text, text) = error_text(private, &attempt);
     let hook_arg = quote_spanned!(hook_span=> &mut #private::hook(&#text, &mut #hook));
@@ -110,7 +111,7 @@ fn retry_loop(
     let (guard_statics, admit, pass) = guards(args, private, &attempts, &site);
     // The policy is made only if the attempt failed.
     let decide = quote!(
-        #attempts.decide_shown(|| #policy, #site, #pass, #attempt, #classifier_arg, #hook_arg, #text)
+        #attempts.decide_shown(|| #policy, #site, #pass, #attempt, #classifier_arg, #values_arg, #hook_arg, #text)
     );
     quote! {
         // The call site's name and statistics, as `tracing`'s callsites.
@@ -118,6 +119,7 @@ fn retry_loop(
         #guard_statics
         let mut #attempts = #start(&#policy);
         let mut #classifier = #classifier_init;
+        #values_init
         let mut #hook = #hook_init;
         loop {
             #admit
@@ -127,6 +129,7 @@ fn retry_loop(
             let #delay = {
                 #error_text
                 #check_classifier
+                #check_values
                 match #decide {
                     #private::Step::Return(#result) => return #result,
                     #private::Step::Sleep(#delay) => #delay,
@@ -227,6 +230,38 @@ fn classifier(
         let mut #checked = #check(&#attempt, #classifier_ref);
     };
     (classifier, init, quote!(#check), quote!(&mut #checked))
+}
+
+/// The classifier of `Ok` values: the user's `when_ok`, checked against
+/// the attempt's value type where the user wrote it; else `AcceptOk`
+/// itself, with no local and no check, so a fn without the key expands as
+/// before. Returns the local's declaration, the check, and the argument
+/// `decide` gets.
+fn ok_classifier(args: &Args, private: &TokenStream) -> (TokenStream, TokenStream, TokenStream) {
+    let Some(Keyed { value, .. }) = &args.when_ok else {
+        return (
+            TokenStream::new(),
+            TokenStream::new(),
+            quote!(&mut #private::AcceptOk),
+        );
+    };
+    let span = value.span();
+    let values = local_at("values", span);
+    let checked = local("checked_ok");
+    let attempt = local("attempt");
+    let check = respanned(quote!(#private::when_ok), span);
+    // The call and its parentheses are located at the user's value, where
+    // rustc then reports a wrong argument or return type.
+    let mut arguments = proc_macro2::Group::new(
+        proc_macro2::Delimiter::Parenthesis,
+        quote_spanned!(span=> &#attempt, &mut #values),
+    );
+    arguments.set_span(span);
+    (
+        quote!(let mut #values = #private::WhenOk(#value);),
+        quote!(let mut #checked = #check #arguments;),
+        quote!(&mut #checked),
+    )
 }
 
 /// The hook: the user's `on_retry`, else none; its type errors point at

@@ -10,14 +10,16 @@ pub use core::time::Duration;
 pub use tokio::time::sleep;
 
 pub use crate::backoff::Jitter;
-pub use crate::engine::{Attempt, ByClassify, CallState, Hook, NoHook, RetryEvent, Step, When};
+pub use crate::engine::{
+    AcceptOk, Attempt, ByClassify, CallState, Hook, NoHook, RetryEvent, Step, When, WhenOk,
+};
 
 use core::ops::Deref;
 
 use crate::breaker::CircuitBreaker;
 use crate::budget::RetryBudget;
 use crate::classify::Verdict;
-use crate::engine::Classifier;
+use crate::engine::{Classifier, IntoVerdict, OkClassifier};
 pub use crate::error::{Rejected, TimedOut};
 pub use crate::policy::Policy;
 pub use crate::protections::{Pass, Protections};
@@ -220,6 +222,28 @@ pub fn when<'c, T, E, P: FnMut(&E) -> bool>(
     predicate: &'c mut When<P>,
 ) -> Checked<'c, E> {
     Checked(predicate)
+}
+
+/// An Ok classifier checked against the attempt's value type; see
+/// [`when_ok`].
+pub struct CheckedOk<'c, T>(&'c mut dyn OkClassifier<T>);
+
+impl<T> OkClassifier<T> for CheckedOk<'_, T> {
+    fn verdict_ok(&mut self, value: &T) -> Verdict {
+        self.0.verdict_ok(value)
+    }
+}
+
+/// `when_ok` must be a `FnMut(&T) -> bool` (or `-> Verdict`) for the
+/// attempt's value `T`. The expansion spans the call at the user's value,
+/// so a wrong one is reported there, once; without `when_ok` the
+/// expansion passes `AcceptOk` as it is, and nothing of this runs.
+pub fn when_ok<'c, T, E, P, V>(_: &Attempt<T, E>, classifier: &'c mut WhenOk<P>) -> CheckedOk<'c, T>
+where
+    P: FnMut(&T) -> V,
+    V: IntoVerdict,
+{
+    CheckedOk(classifier)
 }
 
 /// Without `when`, the attempt's error `E` must implement `Classify`

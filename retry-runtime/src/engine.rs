@@ -10,6 +10,20 @@
 //! A call that succeeds at once costs a counter on its own [`CallSite`]
 //! and nothing else: no clock is read, no backoff computed, no shared
 //! state written. All of that starts at the first failure.
+//!
+//! Results, not only errors, can fail: an [`OkClassifier`] (the `when_ok`
+//! key, [`Retry::when_ok`](crate::Retry::when_ok)) may call an `Ok` value
+//! transient (a 503 response a client returned as `Ok`). Such a value is
+//! retried exactly as an error with the same [`Verdict`] would be: its
+//! kind, its delay hint (a floor, capped by `max_retry_after`), the
+//! breaker (a failure), the budget and telemetry all treat it alike. When
+//! the call ends on it (attempts spent, a hint above `max_retry_after`,
+//! `max_elapsed`, the budget spent, the breaker opened by this failure),
+//! the caller gets that value, as `Ok`. A retry the breaker refuses when
+//! it begins returns `E::from(Rejected)`, as after an error: the value was
+//! dropped when the retry was decided. Without an Ok classifier
+//! ([`AcceptOk`], the default) every `Ok` is a success and nothing is
+//! added to the success path.
 
 use core::fmt;
 use core::mem;
@@ -23,7 +37,7 @@ use crate::classify::{Classify, Kind, Verdict};
 use crate::clock::Clock;
 use crate::error::Rejected;
 use crate::policy::Policy;
-use crate::telemetry::{self, Ending, ErrorText};
+use crate::telemetry::{self, Cause, Ending, ErrorText};
 
 pub use crate::protections::{Pass, Protections};
 pub use crate::telemetry::CallSite;
@@ -58,11 +72,12 @@ pub struct RetryEvent<'a, E> {
     pub max_attempts: u32,
     /// How long the engine is about to sleep.
     pub delay: Duration,
-    /// The error of the failed attempt.
-    pub error: &'a E,
+    /// The error of the failed attempt; `None` when the attempt returned
+    /// `Ok` and its value was classified transient (the `when_ok` key).
+    pub error: Option<&'a E>,
     /// Its kind, from the classification.
     pub kind: Kind,
-    /// The server's delay hint, if the error carried one.
+    /// The server's delay hint, if the error (or value) carried one.
     pub hint: Option<Duration>,
 }
 
@@ -73,7 +88,7 @@ impl<E: fmt::Debug> fmt::Debug for RetryEvent<'_, E> {
             .field("attempt", &self.attempt)
             .field("max_attempts", &self.max_attempts)
             .field("delay", &self.delay)
-            .field("error", self.error)
+            .field("error", &self.error)
             .field("kind", &self.kind)
             .field("hint", &self.hint)
             .finish()
@@ -103,6 +118,99 @@ pub struct When<F>(pub F);
 impl<E, F: FnMut(&E) -> bool> Classifier<E> for When<F> {
     fn verdict(&mut self, error: &E) -> Verdict {
         Verdict::from_bool((self.0)(error))
+    }
+}
+
+/// Decides whether an `Ok` value is worth another attempt: a transient
+/// verdict retries it (its kind and hint used as an error's would be), any
+/// other makes it the call's result.
+///
+/// Implemented by [`AcceptOk`] (the default: every `Ok` is a success) and
+/// [`WhenOk`] (a closure or fn returning `bool` or [`Verdict`]).
+pub trait OkClassifier<T> {
+    /// The verdict on `value`.
+    fn verdict_ok(&mut self, value: &T) -> Verdict;
+}
+
+/// Every `Ok` value is the call's result: only errors are retried (the
+/// default; it adds nothing to the success path).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct AcceptOk;
+
+impl<T> OkClassifier<T> for AcceptOk {
+    #[inline(always)]
+    fn verdict_ok(&mut self, _: &T) -> Verdict {
+        Verdict::permanent()
+    }
+}
+
+/// Classifies `Ok` values with a function of the value that returns a
+/// `bool` (`true` retries, kind [`Kind::Other`]) or a [`Verdict`] (its
+/// kind and delay hint honoured, as
+/// [`http::transient_response`](crate::http::transient_response) gives).
+#[derive(Clone, Copy, Debug)]
+pub struct WhenOk<F>(pub F);
+
+impl<T, V: IntoVerdict, F: FnMut(&T) -> V> OkClassifier<T> for WhenOk<F> {
+    #[inline]
+    fn verdict_ok(&mut self, value: &T) -> Verdict {
+        (self.0)(value).into_verdict()
+    }
+}
+
+/// What a `when_ok` function may return: `bool` (`true` retries, kind
+/// [`Kind::Other`], no hint) or a [`Verdict`].
+#[diagnostic::on_unimplemented(
+    message = "`when_ok` must return `bool` or `retry_runtime::Verdict`, not `{Self}`",
+    label = "returns `{Self}`",
+    note = "`true` (or a transient `Verdict`) retries the `Ok` value; `Verdict::server().retry_after(d)` also gives the kind and the server's delay hint"
+)]
+pub trait IntoVerdict {
+    /// The verdict this answer stands for.
+    fn into_verdict(self) -> Verdict;
+}
+
+impl IntoVerdict for bool {
+    #[inline]
+    fn into_verdict(self) -> Verdict {
+        Verdict::from_bool(self)
+    }
+}
+
+impl IntoVerdict for Verdict {
+    #[inline]
+    fn into_verdict(self) -> Verdict {
+        self
+    }
+}
+
+/// What failed: an error, or an `Ok` value classified transient (kept, to
+/// be returned as `Ok` if the call ends on it).
+enum Failure<T, E> {
+    Error(E),
+    Value(T),
+}
+
+impl<T, E> Failure<T, E> {
+    fn error(&self) -> Option<&E> {
+        match self {
+            Failure::Error(error) => Some(error),
+            Failure::Value(_) => None,
+        }
+    }
+
+    fn cause(&self, text: ErrorText<E>) -> Cause<'_, E> {
+        match self {
+            Failure::Error(error) => Cause::Error(error, text),
+            Failure::Value(_) => Cause::Value,
+        }
+    }
+
+    fn into_result(self) -> Result<T, E> {
+        match self {
+            Failure::Error(error) => Err(error),
+            Failure::Value(value) => Ok(value),
+        }
     }
 }
 
@@ -282,7 +390,12 @@ impl<'g> CallState<'g> {
             0 => Ending::Rejected,
             _ => Ending::BreakerOpen,
         };
-        telemetry::finished(site, ending, self.made, Some((&rejected, Some(shown))));
+        telemetry::finished(
+            site,
+            ending,
+            self.made,
+            Some(Cause::Error(&rejected, Some(shown))),
+        );
         rejected
     }
 
@@ -305,6 +418,7 @@ impl<'g> CallState<'g> {
             pass,
             attempt,
             classifier,
+            &mut AcceptOk,
             hook,
             None,
         )
@@ -335,12 +449,65 @@ impl<'g> CallState<'g> {
             pass,
             attempt,
             classifier,
+            &mut AcceptOk,
             hook,
             None,
         )
     }
 
-    /// [`decide_with`](Self::decide_with), showing errors in log events with
+    /// [`decide_with`](Self::decide_with), also classifying `Ok` values
+    /// with `values`: a transient one is retried as an error with its
+    /// verdict would be, and returned as `Ok` when the call ends on it (see
+    /// the [module](self) docs for each ending).
+    ///
+    /// ```
+    /// use std::io;
+    /// use std::time::Duration;
+    /// use retry_runtime::{Policy, Verdict};
+    /// use retry_runtime::engine::{Attempt, ByClassify, CallSite, CallState, NoHook, Pass, Step, WhenOk};
+    ///
+    /// static SITE: CallSite = CallSite::new("status");
+    ///
+    /// let policy = Policy::new().max_attempts(2).base_delay(Duration::from_millis(10));
+    /// // A status code returned as `Ok`: 503 is worth another try, after its hint.
+    /// let mut busy = WhenOk(|status: &u16| match status {
+    ///     503 => Verdict::server().retry_after(Duration::from_secs(1)),
+    ///     _ => Verdict::permanent(),
+    /// });
+    /// let mut attempts = CallState::blocking(&policy);
+    /// let ok: Attempt<u16, io::Error> = Attempt::Completed(Ok(503));
+    /// let step = attempts.decide_with_ok(&policy, &SITE, Pass::default(), ok, &mut ByClassify, &mut busy, &mut NoHook);
+    /// assert!(matches!(step, Step::Sleep(d) if d == Duration::from_secs(1)));
+    /// // Out of attempts: the last value is the result.
+    /// let ok: Attempt<u16, io::Error> = Attempt::Completed(Ok(503));
+    /// let step = attempts.decide_with_ok(&policy, &SITE, Pass::default(), ok, &mut ByClassify, &mut busy, &mut NoHook);
+    /// assert!(matches!(step, Step::Return(Ok(503))));
+    /// ```
+    #[inline]
+    #[allow(clippy::too_many_arguments)]
+    pub fn decide_with_ok<T, E>(
+        &mut self,
+        policy: &Policy<impl Copy>,
+        site: &'static CallSite,
+        pass: Pass<'g>,
+        attempt: Attempt<T, E>,
+        classifier: &mut impl Classifier<E>,
+        values: &mut impl OkClassifier<T>,
+        hook: &mut impl Hook<E>,
+    ) -> Step<T, E> {
+        self.decide_shown(
+            || policy.untimed(),
+            site,
+            pass,
+            attempt,
+            classifier,
+            values,
+            hook,
+            None,
+        )
+    }
+
+    /// [`decide_with_ok`](Self::decide_with_ok), showing errors in log events with
     /// `text` (the `#[retry]` expansion picks it where `E` is concrete),
     /// and making the policy only if the call failed: a first-try success
     /// never builds it.
@@ -354,21 +521,54 @@ impl<'g> CallState<'g> {
         pass: Pass<'g>,
         attempt: Attempt<T, E>,
         classifier: &mut impl Classifier<E>,
+        values: &mut impl OkClassifier<T>,
         hook: &mut impl Hook<E>,
         text: ErrorText<E>,
     ) -> Step<T, E> {
         // The success of a first attempt inlines at every call site;
-        // anything else is a call.
-        match attempt {
-            Attempt::Completed(Ok(value)) if self.made == 0 => {
-                self.made = 1;
-                first_try_succeeded(site, pass);
-                Step::Return(Ok(value))
+        // anything else is a call. With `AcceptOk` the verdict is a
+        // constant and its test folds away: the same code as without one.
+        let attempt = match attempt {
+            Attempt::Completed(Ok(value)) => {
+                let verdict = values.verdict_ok(&value);
+                if verdict.is_transient() {
+                    return self.value_failed(policy, site, pass, value, verdict, hook, text);
+                }
+                if self.made == 0 {
+                    self.made = 1;
+                    first_try_succeeded(site, pass);
+                    return Step::Return(Ok(value));
+                }
+                Attempt::Completed(Ok(value))
             }
-            attempt => {
-                self.decide_after_first_try(policy, site, pass, attempt, classifier, hook, text)
-            }
-        }
+            attempt => attempt,
+        };
+        self.decide_after_first_try(policy, site, pass, attempt, classifier, hook, text)
+    }
+
+    /// An `Ok` value classified transient: a failure that keeps the value.
+    #[inline(never)]
+    #[allow(clippy::too_many_arguments)]
+    fn value_failed<T, E, Timeout: Copy>(
+        &mut self,
+        policy: impl FnOnce() -> Policy<Timeout>,
+        site: &'static CallSite,
+        pass: Pass<'g>,
+        value: T,
+        verdict: Verdict,
+        hook: &mut impl Hook<E>,
+        text: ErrorText<E>,
+    ) -> Step<T, E> {
+        let policy = policy().untimed();
+        self.failed(
+            &policy,
+            site,
+            pass,
+            Failure::Value(value),
+            verdict,
+            hook,
+            text,
+        )
     }
 
     /// Every decision but a first-try success.
@@ -391,11 +591,21 @@ impl<'g> CallState<'g> {
             }
             Attempt::Completed(Err(error)) => {
                 let verdict = classifier.verdict(&error);
-                self.failed(&policy().untimed(), site, pass, error, verdict, hook, text)
+                let policy = policy().untimed();
+                self.failed(
+                    &policy,
+                    site,
+                    pass,
+                    Failure::Error(error),
+                    verdict,
+                    hook,
+                    text,
+                )
             }
             Attempt::TimedOut(error) => {
                 let policy = policy().untimed();
-                self.failed(&policy, site, pass, error, Verdict::timeout(), hook, text)
+                let failure = Failure::Error(error);
+                self.failed(&policy, site, pass, failure, Verdict::timeout(), hook, text)
             }
         }
     }
@@ -415,14 +625,15 @@ impl<'g> CallState<'g> {
         telemetry::finished::<()>(site, Ending::SuccessAfterRetry, self.made, None);
     }
 
-    /// Settles a failure and decides between a retry and the end.
+    /// Settles a failure (an error, or a transient `Ok` value) and decides
+    /// between a retry and the end; the end returns the failure as it came.
     #[allow(clippy::too_many_arguments)]
     fn failed<T, E>(
         &mut self,
         policy: &Policy,
         site: &'static CallSite,
         pass: Pass<'g>,
-        error: E,
+        failure: Failure<T, E>,
         verdict: Verdict,
         hook: &mut impl Hook<E>,
         text: ErrorText<E>,
@@ -441,17 +652,17 @@ impl<'g> CallState<'g> {
             };
             permit.settle(outcome, now);
         }
-        let give_up = |attempts: &Self, ending: Ending, error: E| {
-            telemetry::finished(site, ending, attempts.made, Some((&error, text)));
-            Step::Return(Err(error))
+        let give_up = |attempts: &Self, ending: Ending, failure: Failure<T, E>| {
+            telemetry::finished(site, ending, attempts.made, Some(failure.cause(text)));
+            Step::Return(failure.into_result())
         };
         let delay = match self.retry_delay(policy, &verdict) {
             Ok(delay) => delay,
-            Err(ending) => return give_up(self, ending, error),
+            Err(ending) => return give_up(self, ending, failure),
         };
         // A retry into an open breaker would only be rejected.
         if breaker.is_some_and(CircuitBreaker::is_open) {
-            return give_up(self, Ending::BreakerOpen, error);
+            return give_up(self, Ending::BreakerOpen, failure);
         }
         // Reserved last, so tokens go only to a retry that will be tried;
         // they are spent when it begins.
@@ -460,7 +671,7 @@ impl<'g> CallState<'g> {
             failing.budget = Some(budget);
             failing.reserved = budget.withdraw(verdict.kind());
             if failing.reserved == Paid::Nothing {
-                return give_up(self, Ending::Budget, error);
+                return give_up(self, Ending::Budget, failure);
             }
         }
         let max_attempts = policy.attempts_limit();
@@ -470,14 +681,14 @@ impl<'g> CallState<'g> {
             max_attempts,
             delay,
             verdict.kind(),
-            (&error, text),
+            failure.cause(text),
         );
         hook.on_retry(&RetryEvent {
             name: site.name(),
             attempt: self.made,
             max_attempts,
             delay,
-            error: &error,
+            error: failure.error(),
             kind: verdict.kind(),
             hint: verdict.hint(),
         });

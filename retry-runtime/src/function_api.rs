@@ -11,7 +11,10 @@ use pin_project_lite::pin_project;
 
 use crate::breaker::CircuitBreaker;
 use crate::budget::RetryBudget;
-use crate::engine::{Attempt, ByClassify, CallState, Classifier, Hook, NoHook, Step, When};
+use crate::engine::{
+    AcceptOk, Attempt, ByClassify, CallState, Classifier, Hook, IntoVerdict, NoHook, OkClassifier,
+    Step, When, WhenOk,
+};
 use crate::error::{Rejected, TimedOut};
 use crate::policy::Policy;
 use crate::protections::{Pass, Protections};
@@ -22,7 +25,8 @@ impl<Tm: AttemptTimeout> Policy<Tm> {
     /// Retries the future `op` makes, following this policy.
     ///
     /// Errors are classified with their [`Classify`](crate::Classify) impl
-    /// unless [`when`](Retry::when) gives a predicate. A policy with a
+    /// unless [`when`](Retry::when) gives a predicate; `Ok` values are the
+    /// result unless [`when_ok`](Retry::when_ok) calls some transient. A policy with a
     /// timeout (`Policy<Duration>`, or `Policy<Option<Duration>>` from a
     /// file) bounds each attempt, and then the error type must implement
     /// `From<TimedOut>` (done for `std::io::Error`); a `Policy` without one
@@ -169,11 +173,12 @@ impl Naming {
     }
 }
 
-/// What configures a function-API call, async or blocking: how errors are
-/// classified, the hook, the policy, the name and the shared protections
-/// (`K` marks whether a breaker is among them).
-struct Options<C, H, K, Tm> {
+/// What configures a function-API call, async or blocking: how errors
+/// and `Ok` values are classified, the hook, the policy, the name and the
+/// shared protections (`K` marks whether a breaker is among them).
+struct Options<C, H, K, Tm, O> {
     classifier: C,
+    values: O,
     hook: H,
     policy: Policy<Tm>,
     naming: Naming,
@@ -181,10 +186,11 @@ struct Options<C, H, K, Tm> {
     breaker: PhantomData<fn() -> K>,
 }
 
-impl<Tm> Options<ByClassify, NoHook, NoBreaker, Tm> {
+impl<Tm> Options<ByClassify, NoHook, NoBreaker, Tm, AcceptOk> {
     fn new(policy: Policy<Tm>, caller: &'static Location<'static>) -> Self {
         Options {
             classifier: ByClassify,
+            values: AcceptOk,
             hook: NoHook,
             policy,
             naming: Naming::Caller(caller),
@@ -194,9 +200,10 @@ impl<Tm> Options<ByClassify, NoHook, NoBreaker, Tm> {
     }
 }
 
-impl<C, H, K, Tm> Options<C, H, K, Tm> {
-    fn when<P>(self, predicate: P) -> Options<When<P>, H, K, Tm> {
+impl<C, H, K, Tm, O> Options<C, H, K, Tm, O> {
+    fn when<P>(self, predicate: P) -> Options<When<P>, H, K, Tm, O> {
         let Options {
+            values,
             hook,
             policy,
             naming,
@@ -206,6 +213,7 @@ impl<C, H, K, Tm> Options<C, H, K, Tm> {
         } = self;
         Options {
             classifier: When(predicate),
+            values,
             hook,
             policy,
             naming,
@@ -214,9 +222,10 @@ impl<C, H, K, Tm> Options<C, H, K, Tm> {
         }
     }
 
-    fn on_retry<G>(self, hook: G) -> Options<C, G, K, Tm> {
+    fn when_ok<P>(self, classifier: P) -> Options<C, H, K, Tm, WhenOk<P>> {
         let Options {
-            classifier,
+            classifier: errors,
+            hook,
             policy,
             naming,
             guards,
@@ -224,7 +233,8 @@ impl<C, H, K, Tm> Options<C, H, K, Tm> {
             ..
         } = self;
         Options {
-            classifier,
+            classifier: errors,
+            values: WhenOk(classifier),
             hook,
             policy,
             naming,
@@ -233,9 +243,31 @@ impl<C, H, K, Tm> Options<C, H, K, Tm> {
         }
     }
 
-    fn breaker(self, breaker: &'static CircuitBreaker) -> Options<C, H, WithBreaker, Tm> {
+    fn on_retry<G>(self, hook: G) -> Options<C, G, K, Tm, O> {
         let Options {
             classifier,
+            values,
+            policy,
+            naming,
+            guards,
+            breaker,
+            ..
+        } = self;
+        Options {
+            classifier,
+            values,
+            hook,
+            policy,
+            naming,
+            guards,
+            breaker,
+        }
+    }
+
+    fn breaker(self, breaker: &'static CircuitBreaker) -> Options<C, H, WithBreaker, Tm, O> {
+        let Options {
+            classifier,
+            values,
             hook,
             policy,
             naming,
@@ -244,6 +276,7 @@ impl<C, H, K, Tm> Options<C, H, K, Tm> {
         } = self;
         Options {
             classifier,
+            values,
             hook,
             policy,
             naming,
@@ -255,13 +288,14 @@ impl<C, H, K, Tm> Options<C, H, K, Tm> {
 
 pin_project! {
     /// A retrying call in progress; see [`Policy::retry`]. Configure it with
-    /// [`when`](Self::when), [`on_retry`](Self::on_retry),
-    /// [`name`](Self::name), [`breaker`](Self::breaker) and
-    /// [`budget`](Self::budget), then `.await` it.
+    /// [`when`](Self::when), [`when_ok`](Self::when_ok),
+    /// [`on_retry`](Self::on_retry), [`name`](Self::name),
+    /// [`breaker`](Self::breaker) and [`budget`](Self::budget), then
+    /// `.await` it.
     #[must_use = "futures do nothing unless you `.await` or poll them"]
-    pub struct Retry<F, Fut, C = ByClassify, H = NoHook, K = NoBreaker, Tm = NoTimeout> {
+    pub struct Retry<F, Fut, C = ByClassify, H = NoHook, K = NoBreaker, Tm = NoTimeout, O = AcceptOk> {
         op: F,
-        options: Options<C, H, K, Tm>,
+        options: Options<C, H, K, Tm, O>,
         attempts: CallState<'static>,
         #[pin]
         state: State<Fut>,
@@ -282,10 +316,10 @@ pin_project! {
     }
 }
 
-impl<F, Fut, C, H, K, Tm> Retry<F, Fut, C, H, K, Tm> {
+impl<F, Fut, C, H, K, Tm, O> Retry<F, Fut, C, H, K, Tm, O> {
     /// Retries the errors for which `predicate` returns true, instead of
     /// asking their `Classify` impl.
-    pub fn when<P>(self, predicate: P) -> Retry<F, Fut, When<P>, H, K, Tm> {
+    pub fn when<P>(self, predicate: P) -> Retry<F, Fut, When<P>, H, K, Tm, O> {
         Retry {
             op: self.op,
             options: self.options.when(predicate),
@@ -294,8 +328,50 @@ impl<F, Fut, C, H, K, Tm> Retry<F, Fut, C, H, K, Tm> {
         }
     }
 
+    /// Retries the `Ok` values `classifier` calls transient, as an error
+    /// would be; when the call ends on one (attempts spent, a hint above
+    /// `max_retry_after`, the budget spent, the breaker opened), that value
+    /// is the result, as `Ok`. `classifier` returns `bool` (`true` retries)
+    /// or a [`Verdict`](crate::Verdict), whose kind and delay hint are
+    /// honoured; [`http::transient_response`](crate::http::transient_response)
+    /// is one for HTTP responses.
+    ///
+    /// ```
+    /// use std::io;
+    /// use std::time::Duration;
+    /// use retry_runtime::Policy;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let mut calls = 0;
+    /// let answer = Policy::new()
+    ///     .base_delay(Duration::from_millis(1))
+    ///     .retry(|| {
+    ///         calls += 1;
+    ///         let reply = if calls < 3 { "busy" } else { "done" };
+    ///         async move { Ok::<_, io::Error>(reply) }
+    ///     })
+    ///     .when_ok(|reply| *reply == "busy")
+    ///     .await;
+    /// assert_eq!(answer.unwrap(), "done");
+    /// assert_eq!(calls, 3);
+    /// # }
+    /// ```
+    pub fn when_ok<P, T, E, V>(self, classifier: P) -> Retry<F, Fut, C, H, K, Tm, WhenOk<P>>
+    where
+        Fut: Future<Output = Result<T, E>>,
+        P: FnMut(&T) -> V,
+        V: IntoVerdict,
+    {
+        Retry {
+            op: self.op,
+            options: self.options.when_ok(classifier),
+            attempts: self.attempts,
+            state: self.state,
+        }
+    }
+
     /// Calls `hook` before each sleep with a [`RetryEvent`](crate::RetryEvent).
-    pub fn on_retry<G>(self, hook: G) -> Retry<F, Fut, C, G, K, Tm> {
+    pub fn on_retry<G>(self, hook: G) -> Retry<F, Fut, C, G, K, Tm, O> {
         Retry {
             op: self.op,
             options: self.options.on_retry(hook),
@@ -335,7 +411,10 @@ impl<F, Fut, C, H, K, Tm> Retry<F, Fut, C, H, K, Tm> {
     /// assert!(second.get_ref().is_some_and(|e| e.is::<Rejected>()));
     /// # }
     /// ```
-    pub fn breaker(self, breaker: &'static CircuitBreaker) -> Retry<F, Fut, C, H, WithBreaker, Tm> {
+    pub fn breaker(
+        self,
+        breaker: &'static CircuitBreaker,
+    ) -> Retry<F, Fut, C, H, WithBreaker, Tm, O> {
         Retry {
             op: self.op,
             options: self.options.breaker(breaker),
@@ -345,11 +424,12 @@ impl<F, Fut, C, H, K, Tm> Retry<F, Fut, C, H, K, Tm> {
     }
 }
 
-impl<F, Fut, T, E, C, H, K, Tm> Future for Retry<F, Fut, C, H, K, Tm>
+impl<F, Fut, T, E, C, H, K, Tm, O> Future for Retry<F, Fut, C, H, K, Tm, O>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, E>>,
     C: Classifier<E>,
+    O: OkClassifier<T>,
     H: Hook<E>,
     K: BreakerMarker<E>,
     Tm: ArmedTimeout<E>,
@@ -360,6 +440,7 @@ where
         let mut this = self.project();
         let Options {
             classifier,
+            values,
             hook,
             policy,
             naming,
@@ -421,7 +502,7 @@ where
             };
             match this
                 .attempts
-                .decide_with(policy, site, pass, attempt, classifier, hook)
+                .decide_with_ok(policy, site, pass, attempt, classifier, values, hook)
             {
                 Step::Return(result) => {
                     this.state.set(State::Done);
@@ -438,23 +519,38 @@ where
 /// A blocking retrying call; see [`Policy::retry_blocking`]. Configure it
 /// (as [`Retry`]), then run it with [`call`](Self::call).
 #[must_use = "nothing runs until `.call()`"]
-pub struct RetryBlocking<F, C = ByClassify, H = NoHook, K = NoBreaker, Tm = NoTimeout> {
+pub struct RetryBlocking<F, C = ByClassify, H = NoHook, K = NoBreaker, Tm = NoTimeout, O = AcceptOk>
+{
     op: F,
-    options: Options<C, H, K, Tm>,
+    options: Options<C, H, K, Tm, O>,
 }
 
-impl<F, C, H, K, Tm: AttemptTimeout> RetryBlocking<F, C, H, K, Tm> {
+impl<F, C, H, K, Tm: AttemptTimeout, O> RetryBlocking<F, C, H, K, Tm, O> {
     /// Retries the errors for which `predicate` returns true, instead of
     /// asking their `Classify` impl.
-    pub fn when<P>(self, predicate: P) -> RetryBlocking<F, When<P>, H, K, Tm> {
+    pub fn when<P>(self, predicate: P) -> RetryBlocking<F, When<P>, H, K, Tm, O> {
         RetryBlocking {
             op: self.op,
             options: self.options.when(predicate),
         }
     }
 
+    /// Retries the `Ok` values `classifier` calls transient; see
+    /// [`Retry::when_ok`].
+    pub fn when_ok<P, T, E, V>(self, classifier: P) -> RetryBlocking<F, C, H, K, Tm, WhenOk<P>>
+    where
+        F: FnMut() -> Result<T, E>,
+        P: FnMut(&T) -> V,
+        V: IntoVerdict,
+    {
+        RetryBlocking {
+            op: self.op,
+            options: self.options.when_ok(classifier),
+        }
+    }
+
     /// Calls `hook` before each sleep with a [`RetryEvent`](crate::RetryEvent).
-    pub fn on_retry<G>(self, hook: G) -> RetryBlocking<F, C, G, K, Tm> {
+    pub fn on_retry<G>(self, hook: G) -> RetryBlocking<F, C, G, K, Tm, O> {
         RetryBlocking {
             op: self.op,
             options: self.options.on_retry(hook),
@@ -480,7 +576,7 @@ impl<F, C, H, K, Tm: AttemptTimeout> RetryBlocking<F, C, H, K, Tm> {
     pub fn breaker(
         self,
         breaker: &'static CircuitBreaker,
-    ) -> RetryBlocking<F, C, H, WithBreaker, Tm> {
+    ) -> RetryBlocking<F, C, H, WithBreaker, Tm, O> {
         RetryBlocking {
             op: self.op,
             options: self.options.breaker(breaker),
@@ -492,11 +588,13 @@ impl<F, C, H, K, Tm: AttemptTimeout> RetryBlocking<F, C, H, K, Tm> {
     where
         F: FnMut() -> Result<T, E>,
         C: Classifier<E>,
+        O: OkClassifier<T>,
         H: Hook<E>,
         K: BreakerMarker<E>,
     {
         let Options {
             mut classifier,
+            mut values,
             mut hook,
             policy,
             naming,
@@ -508,7 +606,16 @@ impl<F, C, H, K, Tm: AttemptTimeout> RetryBlocking<F, C, H, K, Tm> {
         loop {
             let pass = K::start_attempt(&mut attempts, site, guards)?;
             let attempt = Attempt::Completed((self.op)());
-            match attempts.decide_with(&policy, site, pass, attempt, &mut classifier, &mut hook) {
+            let step = attempts.decide_with_ok(
+                &policy,
+                site,
+                pass,
+                attempt,
+                &mut classifier,
+                &mut values,
+                &mut hook,
+            );
+            match step {
                 Step::Return(result) => return result,
                 Step::Sleep(delay) => {
                     std::thread::sleep(delay);

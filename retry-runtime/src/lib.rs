@@ -27,7 +27,9 @@
 //!   [`Policy::delays`] is the schedule as an iterator.
 //! - [`Jitter`]: the spreading strategies of Brooker's "Exponential Backoff
 //!   And Jitter".
-//! - [`Classify`] / [`Verdict`] / [`Kind`]: which errors are transient.
+//! - [`Classify`] / [`Verdict`] / [`Kind`]: which errors are transient;
+//!   `when_ok` (the key, [`Retry::when_ok`]) which `Ok` values are, with
+//!   [`http::transient_response`] for HTTP responses.
 //! - [`Policy::retry`] and [`Policy::retry_blocking`]: the function API.
 //! - [`engine`]: the engine both of them drive ([`engine::CallState`] and
 //!   its parts), for hand-written loops; [`function_api`] and [`timeout`]

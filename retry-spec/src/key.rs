@@ -25,6 +25,8 @@ name_table! {
         MaxRetryAfter => "max_retry_after",
         /// Which errors retry (code).
         When => "when",
+        /// Which `Ok` values retry (code).
+        WhenOk => "when_ok",
         /// Called before each sleep (code).
         OnRetry => "on_retry",
         /// A named policy that the other keys override.
@@ -54,6 +56,7 @@ impl Key {
             Key::Timeout => PolicyKey::Timeout,
             Key::MaxRetryAfter => PolicyKey::MaxRetryAfter,
             Key::When
+            | Key::WhenOk
             | Key::OnRetry
             | Key::Policy
             | Key::Breaker
@@ -188,6 +191,7 @@ mod tests {
             ]
         );
         assert_eq!(PolicyKey::from_name("when"), None);
+        assert_eq!(PolicyKey::from_name("when_ok"), None);
     }
 
     #[test]

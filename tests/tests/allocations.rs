@@ -1,6 +1,6 @@
 //! The success path allocates nothing: a counting global allocator watches
 //! calls through `#[retry]` and the function API that succeed at once, with
-//! and without a circuit breaker and a retry budget.
+//! and without a circuit breaker and a retry budget, and with `when_ok`.
 //!
 //! One test in this binary, so no other test thread allocates meanwhile.
 //! (The library's own `metrics` reporter thread may: see the test.)
@@ -24,6 +24,11 @@ async fn annotated(n: u32) -> Result<u32, io::Error> {
 
 #[retry(max_attempts = 5, base_delay = "100ms", jitter)]
 fn annotated_blocking(n: u32) -> Result<u32, io::Error> {
+    Ok(n + 1)
+}
+
+#[retry(max_attempts = 5, base_delay = "100ms", jitter, when_ok = |n| *n == 0)]
+async fn annotated_when_ok(n: u32) -> Result<u32, io::Error> {
     Ok(n + 1)
 }
 
@@ -60,6 +65,13 @@ fn calls(n: u32) -> u32 {
         .retry_blocking(|| Ok::<_, io::Error>(1))
         .call()
         .unwrap_or(0);
+    total += ready(annotated_when_ok(n)).unwrap_or(0);
+    total += ready(
+        POLICY
+            .retry(|| async { Ok::<_, io::Error>(1) })
+            .when_ok(|n| *n == 0),
+    )
+    .unwrap_or(0);
     total += ready(guarded(n)).unwrap_or(0);
     total += guarded_blocking(n).unwrap_or(0);
     total += ready(
@@ -96,7 +108,7 @@ fn successful_calls_allocate_nothing() {
             total += calls(n);
         }
         let change = region.change();
-        assert_eq!(total, 4 * 500_500 + 4 * 1000, "every call succeeded");
+        assert_eq!(total, 5 * 500_500 + 5 * 1000, "every call succeeded");
         if change.allocations == 0 && change.reallocations == 0 {
             return;
         }

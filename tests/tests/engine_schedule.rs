@@ -245,7 +245,7 @@ async fn on_retry_sees_each_failed_attempt() {
                 event.max_attempts,
                 event.delay,
                 event.kind,
-                event.error.clone(),
+                event.error.cloned(),
             ));
         })
         .await;
@@ -253,14 +253,21 @@ async fn on_retry_sees_each_failed_attempt() {
     assert_eq!(
         seen.into_inner().unwrap(),
         [
-            ("api.get", 1, 3, ms(100), Kind::Server, TestError::Transient),
+            (
+                "api.get",
+                1,
+                3,
+                ms(100),
+                Kind::Server,
+                Some(TestError::Transient)
+            ),
             (
                 "api.get",
                 2,
                 3,
                 ms(400),
                 Kind::Throttled,
-                TestError::Throttled(ms(400))
+                Some(TestError::Throttled(ms(400)))
             ),
         ]
     );

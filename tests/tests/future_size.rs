@@ -1,7 +1,8 @@
 //! The future of an annotated async fn stays small: no larger than the
 //! larger of the body's future and the sleep future, plus 64 bytes; a
 //! budget adds nothing, a breaker adds its permit (held across the body's
-//! await so a dropped future releases it).
+//! await so a dropped future releases it); a `when_ok` fn adds nothing
+//! but what its classifier captures.
 
 use std::mem::size_of_val;
 use std::time::Duration;
@@ -24,6 +25,29 @@ async fn small_body() -> Result<u32, TestError> {
 #[retry(max_attempts = 4, base_delay = "10ms", jitter)]
 async fn large_body() -> Result<u32, TestError> {
     body([0; 200]).await
+}
+
+#[retry(max_attempts = 4, base_delay = "10ms", jitter, when_ok = |n| *n == 0)]
+async fn small_when_ok() -> Result<u32, TestError> {
+    tokio::task::yield_now().await;
+    Ok(1)
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+#[retry(max_attempts = 4, base_delay = "10ms", jitter, when_ok = is_zero)]
+async fn small_when_ok_fn() -> Result<u32, TestError> {
+    tokio::task::yield_now().await;
+    Ok(1)
+}
+
+#[tokio::test]
+async fn when_ok_adds_nothing_but_its_captures() {
+    let plain = size_of_val(&small_body());
+    assert_eq!(size_of_val(&small_when_ok()), plain);
+    assert_eq!(size_of_val(&small_when_ok_fn()), plain);
 }
 
 static BREAKER: CircuitBreaker = CircuitBreaker::new(BreakerConfig::new("size"));

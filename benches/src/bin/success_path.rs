@@ -4,7 +4,9 @@
 //!
 //! `success_path <KIND> <N>`, KIND one of `direct`, `retry`, `function`,
 //! `backon`, `tokio-retry`, `blocking-direct`, `blocking-retry`,
-//! `blocking-backon`.
+//! `blocking-backon`, `retry-when-ok`, `function-when-ok`.
+//!
+//! The `-when-ok` kinds add a `when_ok` closure, which runs on each `Ok`.
 
 use std::future::Future;
 use std::hint::black_box;
@@ -33,6 +35,11 @@ async fn annotated(n: u64) -> Result<u64, io::Error> {
 
 #[retry(max_attempts = 3, base_delay = "100ms", jitter)]
 fn annotated_blocking(n: u64) -> Result<u64, io::Error> {
+    Ok(black_box(n) + 1)
+}
+
+#[retry(max_attempts = 3, base_delay = "100ms", jitter, when_ok = |n| *n == 0)]
+async fn annotated_when_ok(n: u64) -> Result<u64, io::Error> {
     Ok(black_box(n) + 1)
 }
 
@@ -83,6 +90,13 @@ fn main() {
                 .retry(backon_policy())
                 .call()
                 .unwrap_or(0),
+            "retry-when-ok" => ready(annotated_when_ok(black_box(i))).unwrap_or(0),
+            "function-when-ok" => ready(
+                POLICY
+                    .retry(|| direct(black_box(i)))
+                    .when_ok(|n: &u64| *n == 0),
+            )
+            .unwrap_or(0),
             other => panic!("unknown kind {other:?}"),
         };
     }

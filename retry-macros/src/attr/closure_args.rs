@@ -1,6 +1,6 @@
-//! Gives the argument of a `when` or `on_retry` closure written without a
-//! type (`when = |e| e.is_timeout()`) the type the engine passes, read from
-//! the function's return type. Rust must know a closure argument's type
+//! Gives the argument of a `when`, `when_ok` or `on_retry` closure written
+//! without a type (`when = |e| e.is_timeout()`) the type the engine passes,
+//! read from the function's return type. Rust must know a closure argument's type
 //! where the closure is written, and nothing before the closure fixes `E`.
 
 use syn::visit_mut::VisitMut;
@@ -11,17 +11,22 @@ use syn::{
 use super::Args;
 
 impl Args {
-    /// Annotates the argument of an unannotated `when` or `on_retry`
-    /// closure. Where the error type cannot be read from the signature (an
-    /// alias such as `io::Result<T>`, an `impl Trait`), the closure is left
-    /// as written and the type checker asks for the annotation.
+    /// Annotates the argument of an unannotated `when`, `when_ok` or
+    /// `on_retry` closure. Where the type cannot be read from the signature
+    /// (an alias such as `io::Result<T>`, an `impl Trait`), the closure is
+    /// left as written and the type checker asks for the annotation.
     pub(crate) fn annotate_closures(&mut self, sig: &Signature) {
         let ReturnType::Type(_, output) = &sig.output else {
             return;
         };
-        let Some(error) = result_error(output) else {
+        let Some((value, error)) = result_types(output) else {
             return;
         };
+        if let Some(when_ok) = &mut self.when_ok
+            && !has_impl_trait(value)
+        {
+            annotate(&mut when_ok.value, syn::parse_quote!(&#value));
+        }
         if has_impl_trait(error) {
             return;
         }
@@ -64,13 +69,13 @@ fn annotate(expr: &mut Expr, ty: Type) {
     });
 }
 
-/// The `E` of a `Result<T, E>` return type, also inside the
+/// The `T` and `E` of a `Result<T, E>` return type, also inside the
 /// `Pin<Box<dyn Future<Output = Result<T, E>> + ..>>` that `#[async_trait]`
 /// leaves.
-fn result_error(ty: &Type) -> Option<&Type> {
+fn result_types(ty: &Type) -> Option<(&Type, &Type)> {
     match ty {
-        Type::Group(group) => result_error(&group.elem),
-        Type::Paren(paren) => result_error(&paren.elem),
+        Type::Group(group) => result_types(&group.elem),
+        Type::Paren(paren) => result_types(&paren.elem),
         Type::Path(path) if path.qself.is_none() => {
             let last = path.path.segments.last()?;
             let PathArguments::AngleBracketed(generics) = &last.arguments else {
@@ -85,8 +90,8 @@ fn result_error(ty: &Type) -> Option<&Type> {
                 })
                 .collect();
             match (last.ident.to_string().as_str(), types.as_slice()) {
-                ("Result", [_, error]) => Some(error),
-                ("Pin" | "Box", [inner]) => result_error(inner),
+                ("Result", [value, error]) => Some((value, error)),
+                ("Pin" | "Box", [inner]) => result_types(inner),
                 _ => None,
             }
         }
@@ -103,7 +108,7 @@ fn result_error(ty: &Type) -> Option<&Type> {
             }
             generics.args.iter().find_map(|arg| match arg {
                 GenericArgument::AssocType(output) if output.ident == "Output" => {
-                    result_error(&output.ty)
+                    result_types(&output.ty)
                 }
                 _ => None,
             })
@@ -134,7 +139,26 @@ mod tests {
 
     fn error_of(ty: &str) -> Option<String> {
         let ty: Type = syn::parse_str(ty).unwrap();
-        result_error(&ty).map(|e| e.to_token_stream().to_string())
+        result_types(&ty).map(|(_, e)| e.to_token_stream().to_string())
+    }
+
+    fn value_of(ty: &str) -> Option<String> {
+        let ty: Type = syn::parse_str(ty).unwrap();
+        result_types(&ty).map(|(t, _)| t.to_token_stream().to_string())
+    }
+
+    #[test]
+    fn reads_the_value_type() {
+        assert_eq!(
+            value_of("Result<http::Response<Body>, ApiError>").as_deref(),
+            Some("http :: Response < Body >")
+        );
+        assert_eq!(
+            value_of("Pin<Box<dyn Future<Output = Result<u16, ApiError>> + Send + 'async_trait>>")
+                .as_deref(),
+            Some("u16")
+        );
+        assert_eq!(value_of("io::Result<u32>"), None);
     }
 
     #[test]

@@ -106,6 +106,22 @@ const ALIASES: &[(&[&str], Key, &str)] = &[
     ),
     (
         &[
+            "retryifresult",
+            "retryonresult",
+            "retryresult",
+            "whenresult",
+            "whenvalue",
+            "retryifvalue",
+            "retryonvalue",
+            "retryok",
+            "retryonok",
+            "retryifok",
+        ],
+        Key::WhenOk,
+        "`when_ok` takes a `fn(&T) -> bool` (or `-> Verdict`, with a delay hint) or a closure such as `|response| response.status() == 503`; `retry_runtime::http::transient_response` is one for HTTP responses",
+    ),
+    (
+        &[
             "onbackoff",
             "beforesleep",
             "beforeretry",
@@ -275,6 +291,9 @@ mod tests {
             ("retry_if", "when"),
             ("retry_on", "when"),
             ("predicate", "when"),
+            ("retry_if_result", "when_ok"),
+            ("retry_on_result", "when_ok"),
+            ("retry_ok", "when_ok"),
             ("timeout_per_attempt", "timeout"),
             ("total_timeout", "max_elapsed"),
             ("deadline", "max_elapsed"),

@@ -154,6 +154,38 @@ pub trait HttpResponse {
     }
 }
 
+/// The verdict on an HTTP response a client returned as `Ok`: by the
+/// status table, with the server's delay hint of a transient one read from
+/// its headers as [`hints`] describes (`retry-after-ms`,
+/// `x-ms-retry-after-ms`, `Retry-After`). A 503 or a 429 is transient,
+/// its hint honoured exactly as an error's; a 200, a 401 or a 404 is the
+/// call's result.
+///
+/// It is the ready-made `when_ok` for a fn that returns responses rather
+/// than errors (reqwest without `error_for_status`, a tower HTTP service),
+/// for any [`HttpResponse`]: `http::Response<B>` (feature `http`),
+/// `reqwest::Response` (feature `reqwest`), `reqwest::blocking::Response`
+/// (feature `reqwest-blocking`). The tower layer and the reqwest middleware
+/// classify responses with it too.
+///
+/// ```ignore
+/// #[retry(max_attempts = 3, base_delay = "500ms", jitter, when_ok = retry_runtime::http::transient_response)]
+/// async fn get_issue(client: &reqwest::Client, url: &str) -> Result<reqwest::Response, reqwest::Error> {
+///     client.get(url).send().await // a 503 is `Ok` here, and retried
+/// }
+/// ```
+pub fn transient_response<R: HttpResponse>(response: &R) -> Verdict {
+    let verdict = status_verdict(response.status_code());
+    // Only a response that will be retried needs its headers read.
+    if !verdict.is_transient() {
+        return verdict;
+    }
+    match hints::from_headers(|name| response.header_bytes(name), SystemTime::now()) {
+        Some(hint) => verdict.retry_after(hint),
+        None => verdict,
+    }
+}
+
 /// Passes a response with a status below 400 through, and turns any other
 /// into an [`HttpError`] that keeps the status, the server's delay hint
 /// (see [`hints`]) and the URL. Use it inside a retried

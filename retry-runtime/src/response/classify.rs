@@ -1,11 +1,8 @@
 //! [`ClassifyResponse`] and the two classifiers every user needs: by HTTP
 //! status, and "every response is a success".
 
-use std::time::SystemTime;
-
 use crate::classify::Verdict;
-use crate::hints;
-use crate::http::{HttpResponse, status_verdict};
+use crate::http::{HttpResponse, transient_response};
 
 /// Decides whether a response is worth another attempt: a transient verdict
 /// retries it (its hint honoured), any other makes it the call's result.
@@ -37,7 +34,8 @@ pub trait ClassifyResponse<R> {
 /// [`crate::http`] (408, 429, 500, 502, 503, 504, 520–524 and 529 are
 /// transient), and reads the delay hint of a transient one from its
 /// headers as [`hints`](crate::hints) describes (`retry-after-ms`,
-/// `x-ms-retry-after-ms`, `Retry-After`).
+/// `x-ms-retry-after-ms`, `Retry-After`): [`transient_response`], as the
+/// `when_ok` of `#[retry]` and the function API uses it.
 ///
 /// ```
 /// use std::time::Duration;
@@ -54,15 +52,7 @@ pub struct ByStatus;
 
 impl<R: HttpResponse> ClassifyResponse<R> for ByStatus {
     fn classify_response(&self, response: &R) -> Verdict {
-        let verdict = status_verdict(response.status_code());
-        // Only a response that will be retried needs its headers read.
-        if !verdict.is_transient() {
-            return verdict;
-        }
-        match hints::from_headers(|name| response.header_bytes(name), SystemTime::now()) {
-            Some(hint) => verdict.retry_after(hint),
-            None => verdict,
-        }
+        transient_response(response)
     }
 }
 

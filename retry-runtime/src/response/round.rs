@@ -1,12 +1,13 @@
 //! One retried call of the tower layer or the reqwest middleware: the
-//! engine, driven with responses as well as errors. The only place these
-//! integrations use the engine's API.
+//! engine, classifying responses as its `Ok` values
+//! ([`CallState::decide_with_ok`]), as `#[retry(when_ok = ..)]` does. The
+//! only place these integrations use the engine's API.
 
 use core::time::Duration;
 
 use super::ClassifyResponse;
 use crate::classify::Verdict;
-use crate::engine::{Attempt, CallState, Classifier, NoHook, Step};
+use crate::engine::{Attempt, CallState, Classifier, NoHook, OkClassifier, Step};
 #[cfg(feature = "reqwest-middleware")]
 use crate::error::Rejected;
 #[cfg(feature = "tower")]
@@ -15,23 +16,13 @@ use crate::policy::Policy;
 use crate::protections::{Pass, Protections};
 use crate::telemetry::CallSite;
 
-/// What the engine sees fail: an error, or a response classified as
-/// transient (kept, to be returned if it is the last).
-enum Failure<R, E> {
-    Response(R, Verdict),
-    Error(E),
-}
+/// A response classifier as the engine's classifier of `Ok` values: a
+/// transient response is retried, and returned if the call ends on it.
+struct Responses<'c, C>(&'c C);
 
-/// The engine's classifier over [`Failure`]: a response's verdict was
-/// made when it arrived; errors go to the user's classifier.
-struct Judge<'c, C>(&'c mut C);
-
-impl<R, E, C: Classifier<E>> Classifier<Failure<R, E>> for Judge<'_, C> {
-    fn verdict(&mut self, failure: &Failure<R, E>) -> Verdict {
-        match failure {
-            Failure::Response(_, verdict) => *verdict,
-            Failure::Error(error) => self.0.verdict(error),
-        }
+impl<R, C: ClassifyResponse<R>> OkClassifier<R> for Responses<'_, C> {
+    fn verdict_ok(&mut self, response: &R) -> Verdict {
+        self.0.classify_response(response)
     }
 }
 
@@ -102,36 +93,23 @@ impl Round {
         errors: &mut impl Classifier<E>,
         responses: &impl ClassifyResponse<R>,
     ) -> Next<R, E, Q> {
-        let attempt = match attempt {
-            Attempt::Completed(Ok(response)) => {
-                let verdict = responses.classify_response(&response);
-                if verdict.is_transient() {
-                    Attempt::Completed(Err(Failure::Response(response, verdict)))
-                } else {
-                    Attempt::Completed(Ok(response))
-                }
-            }
-            Attempt::Completed(Err(error)) => Attempt::Completed(Err(Failure::Error(error))),
-            Attempt::TimedOut(error) => Attempt::TimedOut(Failure::Error(error)),
-        };
         let policy = match spare {
             Some(_) => self.policy,
             None => self
                 .policy
                 .max_attempts(self.attempts.made().saturating_add(1)),
         };
-        let step = self.attempts.decide_with(
+        let step = self.attempts.decide_with_ok(
             &policy,
             self.site,
             pass,
             attempt,
-            &mut Judge(errors),
+            errors,
+            &mut Responses(responses),
             &mut NoHook,
         );
         match (step, spare) {
-            (Step::Return(Ok(response)), _)
-            | (Step::Return(Err(Failure::Response(response, _))), _) => Next::Return(Ok(response)),
-            (Step::Return(Err(Failure::Error(error))), _) => Next::Return(Err(error)),
+            (Step::Return(result), _) => Next::Return(result),
             (Step::Sleep(delay), Some(request)) => Next::Retry { delay, request },
             // The engine retries only within the policy's attempts, and a
             // call without a spare request was given none beyond this one.

@@ -6,7 +6,7 @@ use core::time::Duration;
 use tracing::Level;
 use tracing::field::{DisplayValue, display};
 
-use super::{Ending, ErrorText, Shown};
+use super::{Cause, Ending, ErrorText, Shown};
 use crate::breaker::BreakerState;
 use crate::classify::Kind;
 
@@ -16,14 +16,24 @@ fn shown<'a, E>(error: &'a E, text: ErrorText<E>) -> Option<DisplayValue<Shown<'
     text.map(|text| display(Shown(error, text)))
 }
 
-/// WARN, one per retry.
+/// The `error` field of an event about `cause`: none for an `Ok` value.
+fn error_of<'a, E>(cause: &Cause<'a, E>) -> Option<DisplayValue<Shown<'a, E>>> {
+    match *cause {
+        Cause::Error(error, text) => shown(error, text),
+        Cause::Value => None,
+    }
+}
+
+/// WARN, one per retry. `retry.on` says what failed: `"error"`, or `"ok"`
+/// for an `Ok` value classified transient (`when_ok`), whose value is not
+/// logged.
 pub(super) fn retrying<E>(
     name: &'static str,
     attempt: u32,
     max_attempts: u32,
     delay: Duration,
     kind: Kind,
-    (error, text): (&E, ErrorText<E>),
+    cause: Cause<'_, E>,
 ) {
     tracing::event!(
         target: "retry",
@@ -33,7 +43,8 @@ pub(super) fn retrying<E>(
         retry.max_attempts = max_attempts,
         retry.delay_ms = delay.as_millis() as u64,
         retry.kind = kind.as_str(),
-        error = shown(error, text),
+        retry.on = cause.on(),
+        error = error_of(&cause),
         "retrying"
     );
 }
@@ -44,7 +55,7 @@ pub(super) fn finished<E>(
     name: &'static str,
     ending: Ending,
     attempts: u32,
-    error: Option<(&E, ErrorText<E>)>,
+    cause: Option<Cause<'_, E>>,
 ) {
     match ending {
         Ending::SuccessAfterRetry => {
@@ -56,7 +67,8 @@ pub(super) fn finished<E>(
             retry.name = name,
             retry.attempts = attempts,
             retry.reason = ending.reason(),
-            error = error.and_then(|(error, text)| shown(error, text)),
+            retry.on = cause.as_ref().map(Cause::on),
+            error = cause.as_ref().and_then(error_of),
             "giving up"
         ),
     }

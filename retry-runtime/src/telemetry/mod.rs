@@ -27,6 +27,27 @@ use crate::classify::Kind;
 /// Formats an error for events, when its type can be displayed.
 pub(crate) type ErrorText<E> = Option<fn(&E, &mut fmt::Formatter<'_>) -> fmt::Result>;
 
+/// What made an attempt fail, as events show it (only the `tracing`
+/// events read it).
+#[cfg_attr(not(feature = "tracing"), allow(dead_code))]
+pub(crate) enum Cause<'a, E> {
+    /// An error, shown with its text (if its type has one).
+    Error(&'a E, ErrorText<E>),
+    /// An `Ok` value classified transient (`when_ok`); values are not shown.
+    Value,
+}
+
+#[cfg_attr(not(feature = "tracing"), allow(dead_code))]
+impl<E> Cause<'_, E> {
+    /// The `retry.on` field: which side of the `Result` failed.
+    pub(crate) const fn on(&self) -> &'static str {
+        match self {
+            Cause::Error(..) => "error",
+            Cause::Value => "ok",
+        }
+    }
+}
+
 /// How a call that needed more than its first try ended, in the detail the
 /// log shows. (A first-try success is only counted:
 /// [`first_try_succeeded`].)
@@ -166,10 +187,10 @@ pub(crate) fn retrying<E>(
     max_attempts: u32,
     delay: Duration,
     kind: Kind,
-    error: (&E, ErrorText<E>),
+    cause: Cause<'_, E>,
 ) {
     #[cfg(feature = "tracing")]
-    log::retrying(site.name(), attempt, max_attempts, delay, kind, error);
+    log::retrying(site.name(), attempt, max_attempts, delay, kind, cause);
     #[cfg(feature = "metrics")]
     metrics::retrying(site, delay);
     #[cfg(feature = "stats")]
@@ -177,16 +198,16 @@ pub(crate) fn retrying<E>(
 }
 
 /// A call that needed more than a first try ended after `attempts`
-/// attempts; `error` is its error, if it failed.
+/// attempts; `cause` is what failed last, if it gave up.
 #[allow(unused_variables)]
 pub(crate) fn finished<E>(
     site: &'static CallSite,
     ending: Ending,
     attempts: u32,
-    error: Option<(&E, ErrorText<E>)>,
+    cause: Option<Cause<'_, E>>,
 ) {
     #[cfg(feature = "tracing")]
-    log::finished(site.name(), ending, attempts, error);
+    log::finished(site.name(), ending, attempts, cause);
     #[cfg(feature = "metrics")]
     metrics::finished(site, ending, attempts);
     #[cfg(feature = "stats")]

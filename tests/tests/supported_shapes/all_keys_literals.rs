@@ -15,7 +15,7 @@ fn is_transient(error: &io::Error) -> bool {
 
 fn log_retry(event: &RetryEvent<'_, io::Error>) {
     eprintln!(
-        "{} attempt {} failed: {}",
+        "{} attempt {} failed: {:?}",
         event.name, event.attempt, event.error
     );
 }

@@ -50,4 +50,5 @@ mod self_in_body;
 mod timeout_io_error;
 mod trait_impl_method;
 mod when_and_on_retry_closures;
+mod when_ok_forms;
 mod when_without_classify;

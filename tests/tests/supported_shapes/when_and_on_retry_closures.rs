@@ -30,7 +30,7 @@ async fn typed(calls: &AtomicU32) -> Result<u32, io::Error> {
 #[retry(
     base_delay = "1ms",
     when = |e| e.kind() == io::ErrorKind::TimedOut && RETRY_TIMEOUTS.load(Ordering::Relaxed),
-    on_retry = |event| eprintln!("attempt {} failed: {}", event.attempt, event.error)
+    on_retry = |event| eprintln!("attempt {} failed: {:?}", event.attempt, event.error)
 )]
 fn untyped_blocking(calls: &AtomicU32) -> Result<u32, io::Error> {
     fail_with(calls, io::ErrorKind::TimedOut)

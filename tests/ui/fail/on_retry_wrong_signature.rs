@@ -5,7 +5,7 @@ use std::io;
 use retry_runtime::{RetryEvent, retry};
 
 fn log_retry(event: &RetryEvent<'_, String>) {
-    eprintln!("{}", event.error);
+    eprintln!("{:?}", event.error);
 }
 
 #[retry(on_retry = log_retry)]
