@@ -75,6 +75,7 @@ pub mod response;
 mod sync;
 mod telemetry;
 pub mod timeout;
+mod timer;
 #[cfg(feature = "tower")]
 pub mod tower;
 
