@@ -24,7 +24,7 @@ pub use on_tokio::{Sleep, Timeout, now, sleep, timeout};
 /// Release builds skip it: asking tokio (`Handle::try_current`, a
 /// thread-local read and a clone and drop of the runtime's shared handle,
 /// two atomic operations on one cache line for every thread) measured 46
-/// instructions per call, on a success path of 76 (see BENCHMARKS.md).
+/// instructions per call, on a success path of 104 (see BENCHMARKS.md).
 #[inline(always)]
 pub fn expect_runtime<D: fmt::Display>(what: impl FnOnce() -> D) {
     #[cfg(all(feature = "tokio", debug_assertions))]
