@@ -169,7 +169,6 @@ impl Naming {
     }
 
     /// The call, for a panic message (without interning its site).
-    #[cfg_attr(not(all(feature = "tokio", debug_assertions)), allow(dead_code))]
     fn describe(self) -> String {
         match self {
             Naming::Caller(location) => format!("the Policy::retry call at {location}"),
