@@ -89,13 +89,18 @@ fn retry_loop(
     let policy = policy_expr(args, private, &local("policy_ref"));
     let (site_init, type_name) = call_site(args, sig, shape, private);
     let run_attempt = run_attempt(args, private, shape, block, &policy);
-    let (start, sleep) = if shape.is_async {
+    let site_static = format_ident!("__RETRY_SITE", span = Span::mixed_site());
+    // An async fn sleeps on the runtime's async timer (which one, its
+    // features decide): the runtime checks, at the first poll, that it can.
+    let (expect_runtime, start, sleep) = if shape.is_async {
         (
+            quote!(#private::expect_runtime(&#site_static);),
             quote!(#private::CallState::new),
             quote!(#private::sleep(#delay).await),
         )
     } else {
         (
+            TokenStream::new(),
             quote!(#private::CallState::blocking),
             quote!(#private::sleep_blocking(#delay)),
         )
@@ -106,7 +111,6 @@ fn retry_loop(
     let (hook, hook_init, hook_span) = hook(args, private);
     let (error_text, text) = error_text(private, &attempt);
     let hook_arg = quote_spanned!(hook_span=> &mut #private::hook(&#text, &mut #hook));
-    let site_static = format_ident!("__RETRY_SITE", span = Span::mixed_site());
     let site = quote!(#site_static.registered(#type_name));
     let (guard_statics, admit, pass) = guards(args, private, &attempts, &site);
     // The policy is made only if the attempt failed.
@@ -117,6 +121,7 @@ fn retry_loop(
         // The call site's name and statistics, as `tracing`'s callsites.
         static #site_static: #private::CallSite = #site_init;
         #guard_statics
+        #expect_runtime
         let mut #attempts = #start(&#policy);
         let mut #classifier = #classifier_init;
         #values_init

@@ -7,7 +7,8 @@ use core::marker::PhantomData;
 
 pub use core::any::type_name;
 pub use core::time::Duration;
-pub use tokio::time::sleep;
+// Chosen by the features: tokio's, or a runtime-neutral timer.
+pub use crate::timer::sleep;
 
 pub use crate::backoff::Jitter;
 pub use crate::engine::{
@@ -33,6 +34,15 @@ pub fn sleep_blocking(delay: Duration) {
     std::thread::sleep(delay);
 }
 
+/// The first thing an async annotated fn does when polled: with the
+/// `tokio` feature, in debug builds, fail now, naming the fn and the fix,
+/// if no tokio runtime is current, rather than at the first retry's sleep.
+/// Nothing in release builds.
+#[inline(always)]
+pub fn expect_runtime(site: &'static CallSite) {
+    crate::timer::expect_runtime(|| format!("#[retry] async fn `{}`", site.name()));
+}
+
 /// The name of a fn that has no `Self` type: never asked for.
 pub fn no_type() -> &'static str {
     ""
@@ -50,7 +60,7 @@ where
     match E::arm(timeout).limit() {
         None => Timed::Plain { body },
         Some((limit, timed_out)) => Timed::Bounded {
-            body: tokio::time::timeout(limit, body),
+            body: crate::timer::timeout(limit, body),
             timed_out: TimedOut::new(limit),
             error: timed_out,
         },
@@ -65,7 +75,7 @@ pin_project_lite::pin_project! {
         Plain { #[pin] body: F },
         /// With a limit, and how an attempt past it becomes an `E`.
         Bounded {
-            #[pin] body: tokio::time::Timeout<F>,
+            #[pin] body: crate::timer::Timeout<F>,
             timed_out: TimedOut,
             error: fn(TimedOut) -> E,
         },

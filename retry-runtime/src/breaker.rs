@@ -64,9 +64,10 @@ use packed::PackedState;
 /// }
 /// ```
 ///
-/// Time comes from tokio's clock for async calls (so paused-time tests can
-/// walk a breaker through every state) and from the system clock for
-/// blocking ones; a breaker is best used from one kind of call in tests.
+/// Time comes from the async timer's clock for async calls (tokio's, with
+/// the `tokio` feature, so paused-time tests can walk a breaker through
+/// every state) and from the system clock for blocking ones; a breaker is
+/// best used from one kind of call in tests.
 pub struct CircuitBreaker {
     config: BreakerConfig,
     word: AtomicU64,

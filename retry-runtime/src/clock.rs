@@ -4,18 +4,19 @@
 use std::sync::OnceLock;
 use std::time::Instant;
 
-/// tokio's clock (virtual in paused tests) for async calls, the system's
+/// The async timer's clock for async calls (tokio's, virtual in paused
+/// tests, with the `tokio` feature; the system's without it), the system's
 /// for blocking ones.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Clock {
-    Tokio,
+    Async,
     System,
 }
 
 impl Clock {
     pub(crate) fn now(self) -> Instant {
         match self {
-            Clock::Tokio => tokio::time::Instant::now().into_std(),
+            Clock::Async => crate::timer::now(),
             Clock::System => Instant::now(),
         }
     }

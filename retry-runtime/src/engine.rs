@@ -282,10 +282,11 @@ struct Failing<'g> {
 }
 
 impl<'g> CallState<'g> {
-    /// A call measured on tokio's clock (for async code).
+    /// A call measured on the async timer's clock (for async code): tokio's
+    /// with the `tokio` feature, the system's without it.
     #[inline]
     pub fn new(policy: &Policy<impl Copy>) -> Self {
-        Self::with_clock(policy.max_elapsed, Clock::Tokio)
+        Self::with_clock(policy.max_elapsed, Clock::Async)
     }
 
     /// A call measured on the system clock (for blocking code).

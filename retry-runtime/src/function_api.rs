@@ -171,6 +171,14 @@ impl Naming {
             Naming::Named(name) => CallSite::named(name),
         }
     }
+
+    /// The call, for a panic message (without interning its site).
+    fn describe(self) -> String {
+        match self {
+            Naming::Caller(location) => format!("the Policy::retry call at {location}"),
+            Naming::Named(name) => format!("the Policy::retry call `{name}`"),
+        }
+    }
 }
 
 /// What configures a function-API call, async or blocking: how errors
@@ -310,8 +318,8 @@ pin_project! {
         // The pass lives as long as the attempt: dropping the future
         // mid-attempt releases the breaker's permit.
         Running { #[pin] body: Fut, pass: Pass<'static> },
-        RunningTimed { #[pin] body: tokio::time::Timeout<Fut>, pass: Pass<'static> },
-        Sleeping { #[pin] sleep: tokio::time::Sleep },
+        RunningTimed { #[pin] body: crate::timer::Timeout<Fut>, pass: Pass<'static> },
+        Sleeping { #[pin] sleep: crate::timer::Sleep },
         Done,
     }
 }
@@ -451,6 +459,9 @@ where
         loop {
             let (attempt, pass) = match this.state.as_mut().project() {
                 StateProj::Start => {
+                    // With tokio's timer, outside a tokio runtime: fail at
+                    // the first poll (debug builds), not the first retry.
+                    crate::timer::expect_runtime(|| naming.describe());
                     // The clock of `max_elapsed` starts at the first poll.
                     *this.attempts = CallState::new(policy);
                     this.state.set(State::Ready);
@@ -467,7 +478,7 @@ where
                     let body = (this.op)();
                     match policy.timeout.limit() {
                         Some((limit, _)) => this.state.set(State::RunningTimed {
-                            body: tokio::time::timeout(limit, body),
+                            body: crate::timer::timeout(limit, body),
                             pass,
                         }),
                         None => this.state.set(State::Running { body, pass }),
@@ -509,7 +520,7 @@ where
                     return Poll::Ready(result);
                 }
                 Step::Sleep(delay) => this.state.set(State::Sleeping {
-                    sleep: tokio::time::sleep(delay),
+                    sleep: crate::timer::sleep(delay),
                 }),
             }
         }

@@ -78,6 +78,7 @@ pub mod response;
 mod sync;
 mod telemetry;
 pub mod timeout;
+mod timer;
 #[cfg(feature = "tower")]
 pub mod tower;
 

@@ -37,6 +37,7 @@ impl Classify for TimedOut {
 }
 
 /// tokio's timeout error: transient, kind [`Kind::Timeout`](crate::Kind::Timeout).
+#[cfg(feature = "tokio")]
 impl Classify for tokio::time::error::Elapsed {
     fn classify(&self) -> Verdict {
         Verdict::timeout()
@@ -95,6 +96,7 @@ mod tests {
         assert_eq!(TimedOut::new(Duration::ZERO).classify(), Verdict::timeout());
     }
 
+    #[cfg(feature = "tokio")]
     #[tokio::test(start_paused = true)]
     async fn tokio_elapsed_is_a_timeout() {
         let elapsed = tokio::time::timeout(Duration::from_millis(1), std::future::pending::<()>())

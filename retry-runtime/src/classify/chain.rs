@@ -10,9 +10,10 @@ use crate::http::HttpError;
 
 /// The verdict of the first error in `error`'s chain (itself, then its
 /// sources) whose type this crate knows: [`TimedOut`], [`HttpError`],
-/// `std::io::Error`, tokio's `Elapsed`, and `reqwest::Error` with the
-/// `reqwest` feature. An error of no known type is permanent: retrying what
-/// nobody classified could hammer a server for a bug.
+/// `std::io::Error`, tokio's `Elapsed` with the `tokio` feature, and
+/// `reqwest::Error` with the `reqwest` feature. An error of no known type
+/// is permanent: retrying what nobody classified could hammer a server for
+/// a bug.
 ///
 /// ```
 /// use std::{error::Error, io};
@@ -44,6 +45,7 @@ fn known(error: &(dyn Error + 'static)) -> Option<Verdict> {
     if let Some(e) = error.downcast_ref::<io::Error>() {
         return Some(e.classify());
     }
+    #[cfg(feature = "tokio")]
     if let Some(e) = error.downcast_ref::<tokio::time::error::Elapsed>() {
         return Some(e.classify());
     }

@@ -169,7 +169,7 @@ where
             let sent = next.clone().run(request, extensions);
             let attempt = match round.timeout() {
                 None => Attempt::Completed(sent.await),
-                Some(limit) => match tokio::time::timeout(limit, sent).await {
+                Some(limit) => match crate::timer::timeout(limit, sent).await {
                     Ok(result) => Attempt::Completed(result),
                     Err(_) => Attempt::TimedOut(Error::middleware(TimedOut::new(limit))),
                 },
@@ -180,7 +180,7 @@ where
                     delay,
                     request: again,
                 } => {
-                    tokio::time::sleep(delay).await;
+                    crate::timer::sleep(delay).await;
                     round.retry_begins();
                     request = again;
                 }

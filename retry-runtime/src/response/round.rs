@@ -65,8 +65,16 @@ impl Round {
 
     /// The next attempt's pass, or the breaker's refusal as `E` (only a
     /// [`WithBreaker`](crate::function_api::WithBreaker) call can be refused).
+    /// With tokio's timer, in debug builds, a call polled outside a tokio
+    /// runtime fails here, before its first attempt.
     #[cfg(feature = "tower")]
     pub(crate) fn admit_as<E, K: BreakerMarker<E>>(&mut self) -> Result<Pass<'static>, E> {
+        crate::timer::expect_runtime(|| {
+            format!(
+                "the call `{}` through the tower RetryLayer",
+                self.site.name()
+            )
+        });
         K::start_attempt(&mut self.attempts, self.site, self.guards)
     }
 

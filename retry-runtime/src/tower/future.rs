@@ -8,7 +8,6 @@ use core::pin::Pin;
 use core::task::{Context, Poll, ready};
 
 use pin_project_lite::pin_project;
-use tokio::time::{Sleep, Timeout};
 
 use super::clone::CloneRequest;
 use super::layer::Settings;
@@ -18,6 +17,7 @@ use crate::function_api::BreakerMarker;
 use crate::protections::Pass;
 use crate::response::ClassifyResponse;
 use crate::response::round::{Next, Round};
+use crate::timer::{Sleep, Timeout};
 
 pin_project! {
     /// The future of a call through a [`RetryService`](super::RetryService):
@@ -124,7 +124,7 @@ where
                     let future = this.service.call(request);
                     match this.round.timeout() {
                         Some(limit) => this.state.set(State::RunningTimed {
-                            future: tokio::time::timeout(limit, future),
+                            future: crate::timer::timeout(limit, future),
                             pass,
                         }),
                         None => this.state.set(State::Running { future, pass }),
@@ -164,7 +164,7 @@ where
                 Next::Retry { delay, request } => {
                     *this.request = Some(request);
                     this.state.set(State::Sleeping {
-                        sleep: tokio::time::sleep(delay),
+                        sleep: crate::timer::sleep(delay),
                     });
                 }
             }

@@ -56,8 +56,11 @@
 //!   service's error type implements `From<TimedOut>`; with a breaker, also
 //!   `From<Rejected>`. `tower::BoxError` does both: wrap a service whose
 //!   error does neither in `map_err(BoxError::from)`.
-//! - **Sleeping** is tokio's (`tokio::time::sleep`), so tests can run it in
-//!   virtual time.
+//! - **Sleeping** is on tokio's timer with the `tokio` feature (a default
+//!   one), so tests can run it in virtual time, and the service's futures
+//!   must then be polled inside a tokio runtime (in debug builds, one polled
+//!   outside fails before its first attempt, saying so); without `tokio`,
+//!   on a runtime-neutral timer, under any executor.
 
 mod clone;
 mod future;
