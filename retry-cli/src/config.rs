@@ -74,6 +74,9 @@ pub fn policy(args: &Args) -> Result<CommandPolicy, ConfigError> {
             // A command sends no server delay hints: nothing to cap. A
             // policy file may still hold the key, shared with the library.
             PolicyKey::MaxRetryAfter => {}
+            // The command has no deadline option: a file's is refused
+            // below rather than half applied.
+            PolicyKey::Deadline | PolicyKey::MinAttemptTime => {}
         }
     }
     // Loop mode's backoff starts from its interval, unless told otherwise.
@@ -84,6 +87,12 @@ pub fn policy(args: &Args) -> Result<CommandPolicy, ConfigError> {
         if args.max_delay.is_none() {
             policy.max_delay = policy.base_delay.saturating_mul(10);
         }
+    }
+    if let Some(deadline) = policy.deadline {
+        return Err(ConfigError::Invalid(format!(
+            "the policy sets deadline = \"{}\", which the retry command does not support; use --max-elapsed and --timeout",
+            retry_spec::duration::format(deadline)
+        )));
     }
     // A timeout of 0 means none, as GNU timeout's `timeout 0` does.
     if policy.timeout == Some(Duration::ZERO) {

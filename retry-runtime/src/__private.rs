@@ -37,22 +37,37 @@ pub fn no_type() -> &'static str {
 }
 
 /// One attempt of `body`, bounded by the policy's timeout when it has a
-/// limit. The expansion spans the call at the `timeout` or `policy` key, so
-/// a timeout the error type cannot express (`E: TimesOut<Tm>`) is reported
-/// once, there; the future it returns needs nothing more.
-pub fn timed<F, T, E, Tm>(timeout: Tm, body: F) -> Timed<F, E>
+/// limit, clipped to `remaining` of the deadline
+/// ([`CallState::remaining`]). The expansion spans the call at the
+/// `timeout`, `deadline` or `policy` key, so a timeout the error type
+/// cannot express (`E: TimesOut<Tm>`) is reported once, there; the future
+/// it returns needs nothing more. `Err`: the deadline leaves no time for
+/// the attempt, which must not start; the call ends with this error.
+pub fn timed<F, T, E, Tm>(
+    timeout: Tm,
+    remaining: Result<Option<Duration>, TimedOut>,
+    body: F,
+) -> Result<Timed<F, E>, E>
 where
     F: Future<Output = Result<T, E>>,
     E: TimesOut<Tm>,
 {
-    match E::arm(timeout).limit() {
+    let armed = E::arm(timeout);
+    let remaining = match (remaining, armed.timed_out()) {
+        (Ok(remaining), _) => remaining,
+        (Err(expired), Some(timed_out)) => return Err(timed_out(expired)),
+        // A deadline set on the field of a `Policy<NoTimeout>`, whose error
+        // cannot say "timed out": it cannot end or clip the attempt.
+        (Err(_), None) => None,
+    };
+    Ok(match armed.clipped(remaining) {
         None => Timed::Plain { body },
         Some((limit, timed_out)) => Timed::Bounded {
             body: tokio::time::timeout(limit, body),
             timed_out: TimedOut::new(limit),
             error: timed_out,
         },
-    }
+    })
 }
 
 pin_project_lite::pin_project! {

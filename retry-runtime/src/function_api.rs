@@ -63,7 +63,7 @@ impl<Tm: AttemptTimeout> Policy<Tm> {
         Fut: Future<Output = Result<T, E>>,
         E: TimesOut<Tm>,
     {
-        let policy = self.untimed().with_timeout(E::arm(self.timeout));
+        let policy = self.erased().with_timeout(E::arm(self.timeout));
         Retry {
             op,
             options: Options::new(policy, Location::caller()),
@@ -276,7 +276,13 @@ pin_project! {
         // The pass lives as long as the attempt: dropping the future
         // mid-attempt releases the breaker's permit.
         Running { #[pin] body: Fut, pass: Pass<'static> },
-        RunningTimed { #[pin] body: tokio::time::Timeout<Fut>, pass: Pass<'static> },
+        RunningTimed {
+            #[pin] body: tokio::time::Timeout<Fut>,
+            pass: Pass<'static>,
+            // What the attempt fails with if it runs past its limit (the
+            // timeout, or what remained of the deadline).
+            timed_out: TimedOut,
+        },
         Sleeping { #[pin] sleep: tokio::time::Sleep },
         Done,
     }
@@ -376,6 +382,15 @@ where
                     continue;
                 }
                 StateProj::Ready => {
+                    let remaining = match (this.attempts.remaining(policy), policy.timeout.timed_out()) {
+                        (Ok(remaining), _) => remaining,
+                        (Err(expired), Some(timed_out)) => {
+                            this.state.set(State::Done);
+                            let error = this.attempts.deadline_passed(site, timed_out(expired));
+                            return Poll::Ready(Err(error));
+                        }
+                        (Err(_), None) => None,
+                    };
                     let pass = match K::start_attempt(this.attempts, site, guards) {
                         Ok(pass) => pass,
                         Err(rejected) => {
@@ -384,10 +399,11 @@ where
                         }
                     };
                     let body = (this.op)();
-                    match policy.timeout.limit() {
+                    match policy.timeout.clipped(remaining) {
                         Some((limit, _)) => this.state.set(State::RunningTimed {
                             body: tokio::time::timeout(limit, body),
                             pass,
+                            timed_out: TimedOut::new(limit),
                         }),
                         None => this.state.set(State::Running { body, pass }),
                     }
@@ -396,14 +412,16 @@ where
                 StateProj::Running { body, pass } => {
                     (Attempt::Completed(ready!(body.poll(cx))), mem::take(pass))
                 }
-                StateProj::RunningTimed { body, pass } => {
-                    let attempt = match (ready!(body.poll(cx)), policy.timeout.limit()) {
+                StateProj::RunningTimed {
+                    body,
+                    pass,
+                    timed_out,
+                } => {
+                    let attempt = match (ready!(body.poll(cx)), policy.timeout.timed_out()) {
                         (Ok(result), _) => Attempt::Completed(result),
-                        (Err(_), Some((limit, timed_out))) => {
-                            Attempt::TimedOut(timed_out(TimedOut::new(limit)))
-                        }
-                        // Only a policy with a limit starts a timed attempt:
-                        // never reached.
+                        (Err(_), Some(error)) => Attempt::TimedOut(error(*timed_out)),
+                        // Only an error that can say "timed out" starts a
+                        // timed attempt: never reached.
                         (Err(_), None) => {
                             this.state.set(State::Ready);
                             continue;

@@ -59,6 +59,7 @@ mod breaker;
 mod budget;
 mod classify;
 mod clock;
+mod deadline;
 pub mod engine;
 mod error;
 pub mod function_api;
