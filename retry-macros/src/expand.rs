@@ -156,7 +156,20 @@ fn run_attempt(
         Some(ty) => ascribable(ty.clone()),
         None => syn::parse_quote!(()),
     };
+    // With `context`, the attempt's context is made before the attempt (a
+    // statement of its own, so no temporary lives across an await) and is
+    // `attempt::current()` while the body runs.
+    let context = local("context");
+    let make_context = quote!(let #context = #attempts.context(&(#policy)););
     if !shape.is_async {
+        if args.context.is_some() {
+            return quote! {
+                #private::Attempt::Completed({
+                    #make_context
+                    #private::in_context_blocking(#context, || -> #return_type #block)
+                })
+            };
+        }
         return quote! {
             #private::Attempt::Completed(
                 #[allow(clippy::redundant_closure_call)]
@@ -179,6 +192,13 @@ fn run_attempt(
             }
             #(#statements)*
         }
+    };
+    let body = match args.context {
+        Some(_) => quote!({
+            #make_context
+            #private::in_context(#context, #body)
+        }),
+        None => body,
     };
     let Some(span) = timeout_span(args) else {
         return quote!(#private::Attempt::Completed(#body.await));

@@ -9,6 +9,7 @@ pub use core::any::type_name;
 pub use core::time::Duration;
 pub use tokio::time::sleep;
 
+pub use crate::attempt::{AttemptContext, InContext};
 pub use crate::backoff::Jitter;
 pub use crate::engine::{Attempt, ByClassify, CallState, Hook, NoHook, RetryEvent, Step, When};
 
@@ -109,6 +110,18 @@ where
             },
         }
     }
+}
+
+/// The body of a `#[retry(context)]` async fn, polled with `context` as
+/// [`attempt::current`](crate::attempt::current).
+pub fn in_context<F: Future>(context: AttemptContext, body: F) -> InContext<F> {
+    InContext::new(context, body)
+}
+
+/// The body of a `#[retry(context)]` blocking fn, called with `context` as
+/// [`attempt::current`](crate::attempt::current).
+pub fn in_context_blocking<R>(context: AttemptContext, body: impl FnOnce() -> R) -> R {
+    crate::attempt::scoped(context, body)
 }
 
 /// Error types that can stand for a call a circuit breaker rejected.

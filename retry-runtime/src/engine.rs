@@ -16,6 +16,7 @@ use core::mem;
 use core::time::Duration;
 use std::time::Instant;
 
+use crate::attempt::AttemptContext;
 use crate::backoff::{Backoff, Jitter, uniform};
 use crate::breaker::{CircuitBreaker, Outcome, Permit};
 use crate::budget::{Paid, RetryBudget};
@@ -224,6 +225,17 @@ impl<'g> CallState<'g> {
             return Err(TimedOut::new(deadline));
         }
         Ok(Some(left))
+    }
+
+    /// The context of the attempt about to start: its number, and the
+    /// policy's deadline as an instant.
+    #[inline]
+    pub fn context(&self, policy: &Policy<impl Copy>) -> AttemptContext {
+        let deadline = match (policy.deadline, self.started) {
+            (Some(deadline), Some(started)) => started.checked_add(deadline),
+            _ => None,
+        };
+        AttemptContext::new(self.made.saturating_add(1), deadline, self.clock)
     }
 
     /// Ends a call whose deadline left no time for the next attempt (see

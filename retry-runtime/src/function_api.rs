@@ -9,6 +9,7 @@ use core::task::{Context, Poll, ready};
 
 use pin_project_lite::pin_project;
 
+use crate::attempt::AttemptContext;
 use crate::breaker::CircuitBreaker;
 use crate::budget::RetryBudget;
 use crate::engine::{Attempt, ByClassify, CallState, Classifier, Hook, NoHook, Step, When};
@@ -72,6 +73,81 @@ impl<Tm: AttemptTimeout> Policy<Tm> {
         }
     }
 
+    /// [`retry`](Self::retry), handing each attempt its
+    /// [`AttemptContext`]: its number (1-based) and what remains of the
+    /// policy's [`deadline`](Policy::deadline), to send to the server.
+    ///
+    /// ```
+    /// use std::io;
+    /// use std::time::Duration;
+    /// use retry_runtime::Policy;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let policy = Policy::new().base_delay(Duration::from_millis(1)).deadline(Duration::from_secs(5));
+    /// let answer = policy
+    ///     .retry_with_context(|attempt| async move {
+    ///         assert!(attempt.remaining().is_some_and(|left| left <= Duration::from_secs(5)));
+    ///         match attempt.number() {
+    ///             1 => Err(io::Error::from(io::ErrorKind::ConnectionReset)),
+    ///             n => Ok(n),
+    ///         }
+    ///     })
+    ///     .await;
+    /// assert_eq!(answer.unwrap(), 2);
+    /// # }
+    /// ```
+    #[track_caller]
+    pub fn retry_with_context<F, Fut, T, E>(
+        &self,
+        op: F,
+    ) -> Retry<WithContext<F>, Fut, ByClassify, NoHook, NoBreaker, E::Armed>
+    where
+        F: FnMut(AttemptContext) -> Fut,
+        Fut: Future<Output = Result<T, E>>,
+        E: TimesOut<Tm>,
+    {
+        let policy = self.erased().with_timeout(E::arm(self.timeout));
+        Retry {
+            op: WithContext(op),
+            options: Options::new(policy, Location::caller()),
+            attempts: CallState::new(self),
+            state: State::Start,
+        }
+    }
+
+    /// [`retry_blocking`](Self::retry_blocking), handing each attempt its
+    /// [`AttemptContext`].
+    ///
+    /// ```
+    /// use std::io;
+    /// use std::time::Duration;
+    /// use retry_runtime::Policy;
+    ///
+    /// let mut seen = Vec::new();
+    /// let result: Result<u32, io::Error> = Policy::new()
+    ///     .base_delay(Duration::from_millis(1))
+    ///     .retry_blocking_with_context(|attempt| {
+    ///         seen.push(attempt.number());
+    ///         Err(io::ErrorKind::ConnectionReset.into())
+    ///     })
+    ///     .call();
+    /// assert!(result.is_err());
+    /// assert_eq!(seen, [1, 2, 3]);
+    /// ```
+    #[track_caller]
+    pub fn retry_blocking_with_context<F, T, E>(
+        &self,
+        op: F,
+    ) -> RetryBlocking<WithContext<F>, ByClassify, NoHook, NoBreaker, Tm>
+    where
+        F: FnMut(AttemptContext) -> Result<T, E>,
+    {
+        RetryBlocking {
+            op: WithContext(op),
+            options: Options::new(*self, Location::caller()),
+        }
+    }
+
     /// The blocking twin of [`retry`](Self::retry): sleeps with
     /// `std::thread::sleep`. Ignores the policy's `timeout` (a blocking call
     /// cannot be interrupted).
@@ -98,6 +174,34 @@ impl<Tm: AttemptTimeout> Policy<Tm> {
             op,
             options: Options::new(*self, Location::caller()),
         }
+    }
+}
+
+/// What makes each attempt of a function-API call: a closure
+/// `FnMut() -> Out`, or one that takes the attempt's context, wrapped in
+/// [`WithContext`] by [`Policy::retry_with_context`].
+pub trait MakeAttempt<Out> {
+    /// Starts one attempt; `context` is called only by a closure that
+    /// takes it, so the others pay nothing for it.
+    fn make_attempt(&mut self, context: impl FnOnce() -> AttemptContext) -> Out;
+}
+
+impl<F: FnMut() -> Out, Out> MakeAttempt<Out> for F {
+    #[inline]
+    fn make_attempt(&mut self, _: impl FnOnce() -> AttemptContext) -> Out {
+        self()
+    }
+}
+
+/// A closure that takes each attempt's [`AttemptContext`]; see
+/// [`Policy::retry_with_context`].
+#[derive(Clone, Copy, Debug)]
+pub struct WithContext<F>(F);
+
+impl<F: FnMut(AttemptContext) -> Out, Out> MakeAttempt<Out> for WithContext<F> {
+    #[inline]
+    fn make_attempt(&mut self, context: impl FnOnce() -> AttemptContext) -> Out {
+        (self.0)(context())
     }
 }
 
@@ -353,7 +457,7 @@ impl<F, Fut, C, H, K, Tm> Retry<F, Fut, C, H, K, Tm> {
 
 impl<F, Fut, T, E, C, H, K, Tm> Future for Retry<F, Fut, C, H, K, Tm>
 where
-    F: FnMut() -> Fut,
+    F: MakeAttempt<Fut>,
     Fut: Future<Output = Result<T, E>>,
     C: Classifier<E>,
     H: Hook<E>,
@@ -398,7 +502,8 @@ where
                             return Poll::Ready(Err(rejected));
                         }
                     };
-                    let body = (this.op)();
+                    let attempts = &*this.attempts;
+                    let body = this.op.make_attempt(|| attempts.context(policy));
                     match policy.timeout.clipped(remaining) {
                         Some((limit, _)) => this.state.set(State::RunningTimed {
                             body: tokio::time::timeout(limit, body),
@@ -508,7 +613,7 @@ impl<F, C, H, K, Tm: AttemptTimeout> RetryBlocking<F, C, H, K, Tm> {
     /// Runs the call: attempts, sleeps, and returns the final result.
     pub fn call<T, E>(mut self) -> Result<T, E>
     where
-        F: FnMut() -> Result<T, E>,
+        F: MakeAttempt<Result<T, E>>,
         C: Classifier<E>,
         H: Hook<E>,
         K: BreakerMarker<E>,
@@ -525,7 +630,7 @@ impl<F, C, H, K, Tm: AttemptTimeout> RetryBlocking<F, C, H, K, Tm> {
         let mut attempts = CallState::blocking(&policy);
         loop {
             let pass = K::start_attempt(&mut attempts, site, guards)?;
-            let attempt = Attempt::Completed((self.op)());
+            let attempt = Attempt::Completed(self.op.make_attempt(|| attempts.context(&policy)));
             match attempts.decide_with(&policy, site, pass, attempt, &mut classifier, &mut hook) {
                 Step::Return(result) => return result,
                 Step::Sleep(delay) => {

@@ -54,6 +54,7 @@
 // Panics on user input are bugs: no unwrap outside tests.
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
+pub mod attempt;
 mod backoff;
 mod breaker;
 mod budget;

@@ -2,7 +2,7 @@
 //! times, for `valgrind --tool=callgrind`, whose counts (unlike times) do
 //! not depend on what else the machine is doing. See BENCHMARKS.md.
 //!
-//! `success_path <direct|retry|function|blocking-direct|blocking-retry> <N>`
+//! `success_path <direct|retry|retry-context|function|function-context|blocking-direct|blocking-retry|blocking-retry-context> <N>`
 
 use std::future::Future;
 use std::hint::black_box;
@@ -22,6 +22,16 @@ fn direct_blocking(n: u64) -> Result<u64, io::Error> {
 
 #[retry(max_attempts = 3, base_delay = "100ms", jitter)]
 async fn annotated(n: u64) -> Result<u64, io::Error> {
+    Ok(black_box(n) + 1)
+}
+
+#[retry(max_attempts = 3, base_delay = "100ms", jitter, context)]
+async fn annotated_context(n: u64) -> Result<u64, io::Error> {
+    Ok(black_box(n) + 1)
+}
+
+#[retry(max_attempts = 3, base_delay = "100ms", jitter, context)]
+fn annotated_blocking_context(n: u64) -> Result<u64, io::Error> {
     Ok(black_box(n) + 1)
 }
 
@@ -49,7 +59,12 @@ fn main() {
         sum += match kind.as_str() {
             "direct" => ready(direct(black_box(i))).unwrap_or(0),
             "retry" => ready(annotated(black_box(i))).unwrap_or(0),
+            "retry-context" => ready(annotated_context(black_box(i))).unwrap_or(0),
             "function" => ready(POLICY.retry(|| direct(black_box(i)))).unwrap_or(0),
+            "function-context" => {
+                ready(POLICY.retry_with_context(|_| direct(black_box(i)))).unwrap_or(0)
+            }
+            "blocking-retry-context" => annotated_blocking_context(black_box(i)).unwrap_or(0),
             "blocking-direct" => direct_blocking(black_box(i)).unwrap_or(0),
             "blocking-retry" => annotated_blocking(black_box(i)).unwrap_or(0),
             other => panic!("unknown kind {other:?}"),
