@@ -155,9 +155,16 @@ mod tests {
     fn remaining_counts_down_to_zero() {
         let now = Instant::now();
         let later = AttemptContext::new(1, Some(now + Duration::from_secs(3600)), Clock::System);
-        assert!(later.remaining().is_some_and(|left| left > Duration::from_secs(3500)));
+        assert!(
+            later
+                .remaining()
+                .is_some_and(|left| left > Duration::from_secs(3500))
+        );
         let passed = AttemptContext::new(1, Some(now), Clock::System);
         assert_eq!(passed.remaining(), Some(Duration::ZERO));
-        assert_eq!(AttemptContext::new(1, None, Clock::System).remaining(), None);
+        assert_eq!(
+            AttemptContext::new(1, None, Clock::System).remaining(),
+            None
+        );
     }
 }

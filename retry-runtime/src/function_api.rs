@@ -486,15 +486,16 @@ where
                     continue;
                 }
                 StateProj::Ready => {
-                    let remaining = match (this.attempts.remaining(policy), policy.timeout.timed_out()) {
-                        (Ok(remaining), _) => remaining,
-                        (Err(expired), Some(timed_out)) => {
-                            this.state.set(State::Done);
-                            let error = this.attempts.deadline_passed(site, timed_out(expired));
-                            return Poll::Ready(Err(error));
-                        }
-                        (Err(_), None) => None,
-                    };
+                    let remaining =
+                        match (this.attempts.remaining(policy), policy.timeout.timed_out()) {
+                            (Ok(remaining), _) => remaining,
+                            (Err(expired), Some(timed_out)) => {
+                                this.state.set(State::Done);
+                                let error = this.attempts.deadline_passed(site, timed_out(expired));
+                                return Poll::Ready(Err(error));
+                            }
+                            (Err(_), None) => None,
+                        };
                     let pass = match K::start_attempt(this.attempts, site, guards) {
                         Ok(pass) => pass,
                         Err(rejected) => {

@@ -321,10 +321,9 @@ fn each_policy_key_sets_what_the_builder_of_its_name_sets() {
             PolicyKey::MaxElapsed => ("\"90s\"", Policy::new().max_elapsed(S(90)).into()),
             PolicyKey::Timeout => ("\"20s\"", Policy::new().timeout(S(20)).into()),
             PolicyKey::Deadline => ("\"2m\"", Policy::new().deadline(S(120))),
-            PolicyKey::MinAttemptTime => (
-                "\"50ms\"",
-                Policy::new().min_attempt_time(MS(50)).into(),
-            ),
+            PolicyKey::MinAttemptTime => {
+                ("\"50ms\"", Policy::new().min_attempt_time(MS(50)).into())
+            }
             PolicyKey::MaxRetryAfter => ("\"10s\"", Policy::new().max_retry_after(S(10)).into()),
         };
         let text = format!("{key} = {value}");

@@ -15,7 +15,9 @@ type Seen = Mutex<Vec<(u32, Option<Duration>)>>;
 
 fn see(seen: &Seen, context: Option<AttemptContext>) {
     let context = context.expect("inside a body with `context`");
-    seen.lock().unwrap().push((context.number(), context.remaining()));
+    seen.lock()
+        .unwrap()
+        .push((context.number(), context.remaining()));
 }
 
 const TWICE: &[TestError] = &[TestError::Transient, TestError::Transient];
@@ -90,7 +92,10 @@ async fn the_function_api_hands_the_context_to_the_closure() {
     let result = Policy::new()
         .base_delay(ms(1))
         .retry_blocking_with_context(|context| {
-            numbers.lock().unwrap().push((context.number(), context.is_retry()));
+            numbers
+                .lock()
+                .unwrap()
+                .push((context.number(), context.is_retry()));
             script(&Recorder::new(), &[])
         })
         .call();
@@ -116,5 +121,8 @@ async fn a_nested_call_has_its_own_context_and_restores_the_outer_one() {
     let (rec, seen) = (Recorder::new(), Seen::default());
     assert_eq!(outer(&rec, &seen).await, Ok(2));
     // Inner's first attempt each time, then outer's own attempt again.
-    assert_eq!(*seen.lock().unwrap(), [(1, None), (1, None), (1, None), (2, None)]);
+    assert_eq!(
+        *seen.lock().unwrap(),
+        [(1, None), (1, None), (1, None), (2, None)]
+    );
 }

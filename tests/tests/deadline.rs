@@ -17,7 +17,13 @@ async fn hangs(rec: &Recorder) -> Result<u32, TestError> {
     Ok(0)
 }
 
-#[retry(max_attempts = 5, base_delay = "100ms", multiplier = 1.0, timeout = "400ms", deadline = "1200ms")]
+#[retry(
+    max_attempts = 5,
+    base_delay = "100ms",
+    multiplier = 1.0,
+    timeout = "400ms",
+    deadline = "1200ms"
+)]
 async fn hanging_with_deadline(rec: &Recorder) -> Result<u32, TestError> {
     hangs(rec).await
 }
@@ -52,7 +58,10 @@ async fn without_a_timeout_what_remains_is_the_attempts_timeout() {
     // The function API, the same.
     let start = Instant::now();
     let rec = Recorder::new();
-    let policy = Policy::new().max_attempts(5).base_delay(ms(100)).deadline(ms(1000));
+    let policy = Policy::new()
+        .max_attempts(5)
+        .base_delay(ms(100))
+        .deadline(ms(1000));
     let result = policy.retry(|| hangs(&rec)).await;
     assert_eq!(result, Err(TestError::TimedOut(TimedOut::new(ms(1000)))));
     assert_eq!(rec.calls(), 1);
@@ -105,7 +114,12 @@ async fn no_sleep_ends_past_the_deadline_and_the_last_error_is_returned() {
     assert_eq!(start.elapsed(), ms(900));
 }
 
-#[retry(max_attempts = 10, base_delay = "300ms", deadline = "1s", min_attempt_time = "200ms")]
+#[retry(
+    max_attempts = 10,
+    base_delay = "300ms",
+    deadline = "1s",
+    min_attempt_time = "200ms"
+)]
 async fn failing_with_min_attempt_time(rec: &Recorder) -> Result<u32, TestError> {
     script(rec, FAILS)
 }
@@ -126,7 +140,10 @@ async fn no_attempt_starts_with_less_than_min_attempt_time_left() {
     // no sleep towards it.
     let start = Instant::now();
     let rec = Recorder::new();
-    assert_eq!(failing_with_min_attempt_time(&rec).await, Err(TestError::Transient));
+    assert_eq!(
+        failing_with_min_attempt_time(&rec).await,
+        Err(TestError::Transient)
+    );
     assert_eq!(rec.gaps(), [ms(300)]);
     assert_eq!(start.elapsed(), ms(300));
 
@@ -165,12 +182,23 @@ async fn with_too_little_left_no_attempt_runs_and_the_call_times_out() {
     assert_eq!(rec.calls(), 0);
 }
 
-#[retry(max_attempts = 5, base_delay = "100ms", timeout = "800ms", max_elapsed = "1s")]
+#[retry(
+    max_attempts = 5,
+    base_delay = "100ms",
+    timeout = "800ms",
+    max_elapsed = "1s"
+)]
 async fn hanging_with_max_elapsed(rec: &Recorder) -> Result<u32, TestError> {
     hangs(rec).await
 }
 
-#[retry(max_attempts = 5, base_delay = "100ms", timeout = "800ms", max_elapsed = "1s", deadline = "1s")]
+#[retry(
+    max_attempts = 5,
+    base_delay = "100ms",
+    timeout = "800ms",
+    max_elapsed = "1s",
+    deadline = "1s"
+)]
 async fn hanging_with_both(rec: &Recorder) -> Result<u32, TestError> {
     hangs(rec).await
 }

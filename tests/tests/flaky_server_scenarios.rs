@@ -262,6 +262,8 @@ async fn the_server_receives_the_attempt_number_of_each_retry() {
         .expect("the 3rd attempt succeeds");
     assert_eq!(body, "ok: request 3 to /r (x-retry-attempt: 3)");
     // A later call starts again from attempt 1.
-    let body = fetch_saying_attempt(&client, &server.url("/r")).await.expect("200");
+    let body = fetch_saying_attempt(&client, &server.url("/r"))
+        .await
+        .expect("200");
     assert_eq!(body, "ok: request 4 to /r (x-retry-attempt: 1)");
 }
