@@ -230,7 +230,21 @@ mod tests {
             PolicyKey::Timeout => ("\"20s\"", "20s"),
             // Server hints are the library's; a command has none.
             PolicyKey::MaxRetryAfter => return None,
+            // No deadline option yet: a file's deadline is refused (below).
+            PolicyKey::Deadline | PolicyKey::MinAttemptTime => return None,
         })
+    }
+
+    #[test]
+    fn a_policy_file_with_a_deadline_is_refused_not_half_applied() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("policy.toml");
+        std::fs::write(&file, "deadline = \"30s\"\n").unwrap();
+        let error = policy(&args(&["--policy", file.to_str().unwrap()])).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "the policy sets deadline = \"30s\", which the retry command does not support; use --max-elapsed and --timeout"
+        );
     }
 
     /// The one table of keys (`retry_spec::PolicyKey`) holds for the CLI:
