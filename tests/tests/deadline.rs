@@ -273,3 +273,24 @@ fn a_blocking_call_gets_no_retry_past_its_deadline() {
     assert_eq!(result, Err(TestError::Transient));
     assert_eq!(rec.calls(), 2);
 }
+
+#[tokio::test(start_paused = true)]
+async fn the_log_names_the_deadline_as_the_reason() {
+    let (events, _guard) = tests::capture::capture();
+    let rec = Recorder::new();
+    assert_eq!(always_failing(&rec).await, Err(TestError::Transient));
+    let events = events.all();
+    // Two retries, then the end.
+    assert_eq!(events.len(), 3, "{events:#?}");
+    assert_eq!(events[2].field("retry.reason"), "deadline");
+    assert_eq!(events[2].field("retry.attempts"), "3");
+
+    // No attempt ran: zero attempts, and the reason is the deadline too.
+    let (events, _guard) = tests::capture::capture();
+    let result = with_callers_deadline(&Recorder::new(), ms(1)).await;
+    assert_eq!(result, Err(TestError::TimedOut(TimedOut::new(ms(1)))));
+    let events = events.all();
+    assert_eq!(events.len(), 1, "{events:#?}");
+    assert_eq!(events[0].field("retry.reason"), "deadline");
+    assert_eq!(events[0].field("retry.attempts"), "0");
+}
