@@ -32,6 +32,9 @@
 //! - [`engine`]: the engine both of them drive ([`engine::CallState`] and
 //!   its parts), for hand-written loops; [`function_api`] and [`timeout`]
 //!   hold the types that appear in the function API's signatures.
+//! - [`Policy::deadline`](Policy#method.deadline): a deadline for the whole
+//!   call, attempts included; [`attempt`]: the attempt's number and what
+//!   remains of the deadline, inside the body.
 //! - [`CircuitBreaker`] and [`RetryBudget`]: protections shared by every
 //!   call to one service, as `static`s: the breaker fails calls fast while
 //!   the service is down, the budget bounds how many retries all the calls
