@@ -19,8 +19,8 @@ instructions() { # KIND CALLS
 }
 
 printf '%-16s %s\n' kind "instructions per call"
-for kind in direct retry retry-when-ok function function-when-ok backon tokio-retry \
-    blocking-direct blocking-retry blocking-backon; do
+for kind in direct retry retry-when-ok retry-context function function-when-ok function-context backon tokio-retry \
+    blocking-direct blocking-retry blocking-retry-context blocking-backon; do
   once=$(instructions "$kind" "$n")
   twice=$(instructions "$kind" $((2 * n)))
   printf '%-16s %s\n' "$kind" $(((twice - once) / n))

@@ -74,6 +74,9 @@ pub fn policy(args: &Args) -> Result<CommandPolicy, ConfigError> {
             // A command sends no server delay hints: nothing to cap. A
             // policy file may still hold the key, shared with the library.
             PolicyKey::MaxRetryAfter => {}
+            // The command has no deadline option: a file's is refused
+            // below rather than half applied.
+            PolicyKey::Deadline | PolicyKey::MinAttemptTime => {}
         }
     }
     // Loop mode's backoff starts from its interval, unless told otherwise.
@@ -84,6 +87,12 @@ pub fn policy(args: &Args) -> Result<CommandPolicy, ConfigError> {
         if args.max_delay.is_none() {
             policy.max_delay = policy.base_delay.saturating_mul(10);
         }
+    }
+    if let Some(deadline) = policy.deadline {
+        return Err(ConfigError::Invalid(format!(
+            "the policy sets deadline = \"{}\", which the retry command does not support; use --max-elapsed and --timeout",
+            retry_spec::duration::format(deadline)
+        )));
     }
     // A timeout of 0 means none, as GNU timeout's `timeout 0` does.
     if policy.timeout == Some(Duration::ZERO) {
@@ -221,7 +230,21 @@ mod tests {
             PolicyKey::Timeout => ("\"20s\"", "20s"),
             // Server hints are the library's; a command has none.
             PolicyKey::MaxRetryAfter => return None,
+            // No deadline option yet: a file's deadline is refused (below).
+            PolicyKey::Deadline | PolicyKey::MinAttemptTime => return None,
         })
+    }
+
+    #[test]
+    fn a_policy_file_with_a_deadline_is_refused_not_half_applied() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("policy.toml");
+        std::fs::write(&file, "deadline = \"30s\"\n").unwrap();
+        let error = policy(&args(&["--policy", file.to_str().unwrap()])).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "the policy sets deadline = \"30s\", which the retry command does not support; use --max-elapsed and --timeout"
+        );
     }
 
     /// The one table of keys (`retry_spec::PolicyKey`) holds for the CLI:

@@ -51,6 +51,8 @@ pub(crate) struct Args {
     pub(crate) jitter: Option<Keyed<JitterArg>>,
     pub(crate) max_elapsed: Option<Keyed<Value<Duration>>>,
     pub(crate) timeout: Option<Keyed<Value<Duration>>>,
+    pub(crate) deadline: Option<Keyed<Value<Duration>>>,
+    pub(crate) min_attempt_time: Option<Keyed<Value<Duration>>>,
     pub(crate) max_retry_after: Option<Keyed<Value<Duration>>>,
     pub(crate) when: Option<Keyed<Expr>>,
     pub(crate) when_ok: Option<Keyed<Expr>>,
@@ -58,6 +60,7 @@ pub(crate) struct Args {
     pub(crate) policy: Option<Keyed<Box<Expr>>>,
     pub(crate) breaker: Option<Keyed<Path>>,
     pub(crate) budget: Option<Keyed<Path>>,
+    pub(crate) context: Option<Keyed<()>>,
     pub(crate) name: Option<Keyed<LitStr>>,
     pub(crate) krate: Option<Keyed<Path>>,
 }
@@ -138,6 +141,10 @@ impl Args {
             Key::Multiplier => store!(multiplier, multiplier(value.ok_or_else(needs_value)?)?),
             Key::MaxElapsed => store!(max_elapsed, duration(value.ok_or_else(needs_value)?)?),
             Key::Timeout => store!(timeout, duration(value.ok_or_else(needs_value)?)?),
+            Key::Deadline => store!(deadline, duration(value.ok_or_else(needs_value)?)?),
+            Key::MinAttemptTime => {
+                store!(min_attempt_time, duration(value.ok_or_else(needs_value)?)?)
+            }
             Key::MaxRetryAfter => {
                 store!(max_retry_after, duration(value.ok_or_else(needs_value)?)?)
             }
@@ -182,9 +189,21 @@ impl Args {
                     "a `static` `retry_runtime::RetryBudget`, such as `budget = FORGE_BUDGET`"
                 )?
             ),
+            Key::Context => store!(context, bare(value, "context")?),
             Key::Name => store!(name, name_literal(value.ok_or_else(needs_value)?)?),
             Key::Crate => store!(krate, crate_path(value.ok_or_else(needs_value)?)?),
         }
+    }
+}
+
+/// A key written bare, without a value.
+fn bare(value: Option<Expr>, key: &str) -> syn::Result<()> {
+    match value {
+        None => Ok(()),
+        Some(value) => Err(syn::Error::new(
+            value.span(),
+            format!("`{key}` takes no value: write a bare `{key}`"),
+        )),
     }
 }
 
@@ -385,7 +404,9 @@ mod tests {
         match key {
             Key::MaxAttempts => "3",
             Key::BaseDelay | Key::MaxDelay | Key::MaxElapsed => "\"1s\"",
-            Key::Timeout | Key::MaxRetryAfter => "\"2s\"",
+            Key::Timeout | Key::MaxRetryAfter | Key::Deadline => "\"2s\"",
+            Key::MinAttemptTime => "\"10ms\"",
+            Key::Context => "",
             Key::Multiplier => "1.5",
             Key::Jitter => "\"equal\"",
             Key::When => "is_transient",
@@ -410,6 +431,8 @@ mod tests {
             jitter,
             max_elapsed,
             timeout,
+            deadline,
+            min_attempt_time,
             max_retry_after,
             when,
             when_ok,
@@ -417,6 +440,7 @@ mod tests {
             policy,
             breaker,
             budget,
+            context,
             name,
             krate,
         } = args;
@@ -431,6 +455,8 @@ mod tests {
             ("jitter", written(jitter)),
             ("max_elapsed", written(max_elapsed)),
             ("timeout", written(timeout)),
+            ("deadline", written(deadline)),
+            ("min_attempt_time", written(min_attempt_time)),
             ("max_retry_after", written(max_retry_after)),
             ("when", written(when)),
             ("when_ok", written(when_ok)),
@@ -438,6 +464,7 @@ mod tests {
             ("policy", written(policy)),
             ("breaker", written(breaker)),
             ("budget", written(budget)),
+            ("context", written(context)),
             ("name", written(name)),
             ("crate", written(krate)),
         ]
@@ -451,7 +478,11 @@ mod tests {
     #[test]
     fn each_key_is_stored_in_its_own_field() {
         for key in Key::ALL {
-            let tokens = format!("{key} = {}", sample(key)).parse().unwrap();
+            let tokens = match sample(key) {
+                "" => key.name().to_owned(),
+                value => format!("{key} = {value}"),
+            };
+            let tokens = tokens.parse().unwrap();
             let args = Args::parse(tokens).unwrap_or_else(|e| panic!("{key}: {e}"));
             assert_eq!(stored(&args), [(key.name(), key.name().to_owned())]);
         }
@@ -463,11 +494,11 @@ mod tests {
     }
 
     #[test]
-    fn every_key_but_jitter_needs_a_value() {
+    fn every_key_but_jitter_and_context_needs_a_value() {
         for key in Key::ALL {
             let parsed = Args::parse(key.name().parse().unwrap());
             match (key, parsed) {
-                (Key::Jitter, Ok(_)) => {}
+                (Key::Jitter | Key::Context, Ok(_)) => {}
                 (_, Err(e)) => assert_eq!(
                     e.to_string(),
                     format!("`{key}` needs a value: `{key} = ...`")

@@ -88,8 +88,12 @@ fn retry_loop(
     // returned future small; a const policy folds away.
     let policy = policy_expr(args, private, &local("policy_ref"));
     let (site_init, type_name) = call_site(args, sig, shape, private);
-    let run_attempt = run_attempt(args, private, shape, block, &policy);
-    let site_static = format_ident!("__RETRY_SITE", span = Span::mixed_site());
+    let (site_static, site) = {
+        let site_static = format_ident!("__RETRY_SITE", span = Span::mixed_site());
+        let site = quote!(#site_static.registered(#type_name));
+        (site_static, site)
+    };
+    let run_attempt = run_attempt(args, private, shape, block, &policy, (&attempts, &site));
     // An async fn sleeps on the runtime's async timer (which one, its
     // features decide): the runtime checks, at the first poll, that it can.
     let (expect_runtime, start, sleep) = if shape.is_async {
@@ -111,7 +115,6 @@ fn retry_loop(
     let (hook, hook_init, hook_span) = hook(args, private);
     let (error_text, text) = error_text(private, &attempt);
     let hook_arg = quote_spanned!(hook_span=> &mut #private::hook(&#text, &mut #hook));
-    let site = quote!(#site_static.registered(#type_name));
     let (guard_statics, admit, pass) = guards(args, private, &attempts, &site);
     // The policy is made only if the attempt failed.
     let decide = quote!(
@@ -155,12 +158,26 @@ fn run_attempt(
     shape: &Shape,
     block: &Block,
     policy: &TokenStream,
+    (attempts, site): (&syn::Ident, &TokenStream),
 ) -> TokenStream {
     let return_type = match &shape.output {
         Some(ty) => ascribable(ty.clone()),
         None => syn::parse_quote!(()),
     };
+    // With `context`, the attempt's context is made before the attempt (a
+    // statement of its own, so no temporary lives across an await) and is
+    // `attempt::current()` while the body runs.
+    let context = local("context");
+    let make_context = quote!(let #context = #attempts.context(&(#policy)););
     if !shape.is_async {
+        if args.context.is_some() {
+            return quote! {
+                #private::Attempt::Completed({
+                    #make_context
+                    #private::in_context_blocking(#context, || -> #return_type #block)
+                })
+            };
+        }
         return quote! {
             #private::Attempt::Completed(
                 #[allow(clippy::redundant_closure_call)]
@@ -184,6 +201,13 @@ fn run_attempt(
             #(#statements)*
         }
     };
+    let body = match args.context {
+        Some(_) => quote!({
+            #make_context
+            #private::in_context(#context, #body)
+        }),
+        None => body,
+    };
     let Some(span) = timeout_span(args) else {
         return quote!(#private::Attempt::Completed(#body.await));
     };
@@ -195,13 +219,26 @@ fn run_attempt(
     let timed = respanned(quote!(#private::timed), span);
     // The call and its parentheses are located at the key, where rustc then
     // reports a failed bound.
+    // What remains of a deadline bounds the attempt too; when nothing
+    // does, the attempt does not start and the call ends with the error.
     let timeout = local("timeout");
-    let mut arguments =
-        proc_macro2::Group::new(proc_macro2::Delimiter::Parenthesis, quote!(#timeout, #body));
+    let remaining = local("remaining");
+    let expired = local("expired");
+    let running = local("running");
+    let mut arguments = proc_macro2::Group::new(
+        proc_macro2::Delimiter::Parenthesis,
+        quote!(#timeout, #remaining, #body),
+    );
     arguments.set_span(span);
     quote!({
         let #timeout = (#policy).timeout;
-        #timed #arguments
+        let #remaining = #attempts.remaining(&(#policy));
+        match #timed #arguments {
+            ::core::result::Result::Ok(#running) => #running,
+            ::core::result::Result::Err(#expired) => {
+                return ::core::result::Result::Err(#attempts.deadline_passed(#site, #expired));
+            }
+        }
     }
     .await)
 }
@@ -445,12 +482,15 @@ fn error_type_span(shape: &Shape) -> Span {
     ty.span()
 }
 
-/// Where a timeout may apply: the `timeout` key, or a `policy` (which may
-/// carry one). The span points errors about `From<TimedOut>` at the key.
+/// Where a timeout may apply: the `timeout` key, the `deadline` key (which
+/// times attempts out too), or a `policy` (which may carry either). The
+/// span points errors about `From<TimedOut>` at the key.
 fn timeout_span(args: &Args) -> Option<Span> {
-    args.timeout
-        .as_ref()
+    [&args.timeout, &args.deadline]
+        .into_iter()
+        .flatten()
         .map(|k| k.key.span())
+        .next()
         .or_else(|| args.policy.as_ref().map(|k| k.key.span()))
 }
 
@@ -495,6 +535,8 @@ fn policy_expr(args: &Args, private: &TokenStream, policy_ref: &syn::Ident) -> T
         &args.max_delay,
         &args.max_elapsed,
         &args.timeout,
+        &args.deadline,
+        &args.min_attempt_time,
         &args.max_retry_after,
     ]
     .into_iter()

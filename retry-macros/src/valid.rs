@@ -22,6 +22,7 @@ pub(crate) fn check(args: &Args, item: &ItemFn, shape: &Shape) -> syn::Result<()
     let checks = [
         check_fn(item, shape),
         check_timeout(args, shape),
+        check_min_attempt_time(args),
         check_delays(args),
     ];
     let mut errors = checks.into_iter().filter_map(Result::err);
@@ -78,6 +79,16 @@ fn check_timeout(args: &Args, shape: &Shape) -> syn::Result<()> {
         Some(timeout) if !shape.is_async => Err(syn::Error::new(
             timeout.key.span(),
             "`timeout` needs an `async fn`: a blocking body cannot be interrupted; remove it, or make the function async",
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn check_min_attempt_time(args: &Args) -> syn::Result<()> {
+    match &args.min_attempt_time {
+        Some(least) if args.deadline.is_none() && args.policy.is_none() => Err(syn::Error::new(
+            least.key.span(),
+            "`min_attempt_time` applies to a `deadline`, and there is none; add `deadline = \"..\"`, or remove it",
         )),
         _ => Ok(()),
     }

@@ -10,6 +10,7 @@ pub use core::time::Duration;
 // Chosen by the features: tokio's, or a runtime-neutral timer.
 pub use crate::timer::sleep;
 
+pub use crate::attempt::{AttemptContext, InContext};
 pub use crate::backoff::Jitter;
 pub use crate::engine::{
     AcceptOk, Attempt, ByClassify, CallState, Hook, NoHook, RetryEvent, Step, When, WhenOk,
@@ -49,22 +50,37 @@ pub fn no_type() -> &'static str {
 }
 
 /// One attempt of `body`, bounded by the policy's timeout when it has a
-/// limit. The expansion spans the call at the `timeout` or `policy` key, so
-/// a timeout the error type cannot express (`E: TimesOut<Tm>`) is reported
-/// once, there; the future it returns needs nothing more.
-pub fn timed<F, T, E, Tm>(timeout: Tm, body: F) -> Timed<F, E>
+/// limit, clipped to `remaining` of the deadline
+/// ([`CallState::remaining`]). The expansion spans the call at the
+/// `timeout`, `deadline` or `policy` key, so a timeout the error type
+/// cannot express (`E: TimesOut<Tm>`) is reported once, there; the future
+/// it returns needs nothing more. `Err`: the deadline leaves no time for
+/// the attempt, which must not start; the call ends with this error.
+pub fn timed<F, T, E, Tm>(
+    timeout: Tm,
+    remaining: Result<Option<Duration>, TimedOut>,
+    body: F,
+) -> Result<Timed<F, E>, E>
 where
     F: Future<Output = Result<T, E>>,
     E: TimesOut<Tm>,
 {
-    match E::arm(timeout).limit() {
+    let armed = E::arm(timeout);
+    let remaining = match (remaining, armed.timed_out()) {
+        (Ok(remaining), _) => remaining,
+        (Err(expired), Some(timed_out)) => return Err(timed_out(expired)),
+        // A deadline set on the field of a `Policy<NoTimeout>`, whose error
+        // cannot say "timed out": it cannot end or clip the attempt.
+        (Err(_), None) => None,
+    };
+    Ok(match armed.clipped(remaining) {
         None => Timed::Plain { body },
         Some((limit, timed_out)) => Timed::Bounded {
             body: crate::timer::timeout(limit, body),
             timed_out: TimedOut::new(limit),
             error: timed_out,
         },
-    }
+    })
 }
 
 pin_project_lite::pin_project! {
@@ -106,6 +122,18 @@ where
             },
         }
     }
+}
+
+/// The body of a `#[retry(context)]` async fn, polled with `context` as
+/// [`attempt::current`](crate::attempt::current).
+pub fn in_context<F: Future>(context: AttemptContext, body: F) -> InContext<F> {
+    InContext::new(context, body)
+}
+
+/// The body of a `#[retry(context)]` blocking fn, called with `context` as
+/// [`attempt::current`](crate::attempt::current).
+pub fn in_context_blocking<R>(context: AttemptContext, body: impl FnOnce() -> R) -> R {
+    crate::attempt::scoped(context, body)
 }
 
 /// Error types that can stand for a call a circuit breaker rejected.

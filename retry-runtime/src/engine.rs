@@ -30,12 +30,13 @@ use core::mem;
 use core::time::Duration;
 use std::time::Instant;
 
+use crate::attempt::AttemptContext;
 use crate::backoff::{Backoff, Jitter, uniform};
 use crate::breaker::{CircuitBreaker, Outcome, Permit};
 use crate::budget::{Paid, RetryBudget};
 use crate::classify::{Classify, Kind, Verdict};
 use crate::clock::Clock;
-use crate::error::Rejected;
+use crate::error::{Rejected, TimedOut};
 use crate::policy::Policy;
 use crate::telemetry::{self, Cause, Ending, ErrorText};
 
@@ -261,8 +262,8 @@ impl<E, F: FnMut(&RetryEvent<'_, E>)> Hook<E> for F {
 pub struct CallState<'g> {
     made: u32,
     clock: Clock,
-    // Read only when `max_elapsed` is set: otherwise no clock is read
-    // before the first failure.
+    // Read only when `max_elapsed` or a deadline is set: otherwise no
+    // clock is read before the first failure.
     started: Option<Instant>,
     // Built at the first failure.
     failing: Option<Failing<'g>>,
@@ -286,21 +287,21 @@ impl<'g> CallState<'g> {
     /// with the `tokio` feature, the system's without it.
     #[inline]
     pub fn new(policy: &Policy<impl Copy>) -> Self {
-        Self::with_clock(policy.max_elapsed, Clock::Async)
+        Self::with_clock(policy.max_elapsed.or(policy.deadline), Clock::Async)
     }
 
     /// A call measured on the system clock (for blocking code).
     #[inline]
     pub fn blocking(policy: &Policy<impl Copy>) -> Self {
-        Self::with_clock(policy.max_elapsed, Clock::System)
+        Self::with_clock(policy.max_elapsed.or(policy.deadline), Clock::System)
     }
 
     #[inline]
-    fn with_clock(max_elapsed: Option<Duration>, clock: Clock) -> Self {
+    fn with_clock(limit: Option<Duration>, clock: Clock) -> Self {
         Self {
             made: 0,
             clock,
-            started: max_elapsed.map(|_| clock.now()),
+            started: limit.map(|_| clock.now()),
             failing: None,
         }
     }
@@ -309,6 +310,60 @@ impl<'g> CallState<'g> {
     #[inline]
     pub fn made(&self) -> u32 {
         self.made
+    }
+
+    /// What remains of the policy's [`deadline`](Policy::deadline) as the
+    /// next attempt starts: `Ok(None)` without a deadline (no clock is
+    /// read), `Ok(Some(left))` to bound the attempt by, or `Err` when the
+    /// attempt must not start and the call ends with `TimedOut`: no time is
+    /// left, or, before the first attempt, less than `min_attempt_time`.
+    /// (Before a retry, the engine has already checked that its sleep
+    /// leaves `min_attempt_time`; only a late wake-up can leave less.)
+    #[inline]
+    pub fn remaining(&self, policy: &Policy<impl Copy>) -> Result<Option<Duration>, TimedOut> {
+        let (Some(deadline), Some(started)) = (policy.deadline, self.started) else {
+            return Ok(None);
+        };
+        let elapsed = self.clock.now().saturating_duration_since(started);
+        let left = deadline.saturating_sub(elapsed);
+        let least = match self.made {
+            0 => policy.min_attempt_time,
+            _ => Duration::ZERO,
+        };
+        if left.is_zero() || left < least {
+            return Err(TimedOut::new(deadline));
+        }
+        Ok(Some(left))
+    }
+
+    /// The context of the attempt about to start: its number, and the
+    /// policy's deadline as an instant.
+    #[inline]
+    pub fn context(&self, policy: &Policy<impl Copy>) -> AttemptContext {
+        let deadline = match (policy.deadline, self.started) {
+            (Some(deadline), Some(started)) => started.checked_add(deadline),
+            _ => None,
+        };
+        AttemptContext::new(self.made.saturating_add(1), deadline, self.clock)
+    }
+
+    /// Ends a call whose deadline left no time for the next attempt (see
+    /// [`remaining`](Self::remaining)) with `error`, the `E::from(TimedOut)`
+    /// it returns: a retry the budget paid for is refunded, and the call
+    /// is recorded.
+    #[cold]
+    pub fn deadline_passed<E>(&mut self, site: &'static CallSite, error: E) -> E {
+        self.retry_begins();
+        if let Some(Failing {
+            budget: Some(budget),
+            paid,
+            ..
+        }) = &mut self.failing
+        {
+            budget.refund(mem::take(paid));
+        }
+        telemetry::finished(site, Ending::Deadline, self.made, Some(Cause::Error(&error, None)));
+        error
     }
 
     /// The retry the caller slept before begins: what the budget reserved
@@ -414,7 +469,7 @@ impl<'g> CallState<'g> {
     ) -> Step<T, E> {
         let pass = Pass::default();
         self.decide_shown(
-            || policy.untimed(),
+            || policy.erased(),
             site,
             pass,
             attempt,
@@ -445,7 +500,7 @@ impl<'g> CallState<'g> {
         hook: &mut impl Hook<E>,
     ) -> Step<T, E> {
         self.decide_shown(
-            || policy.untimed(),
+            || policy.erased(),
             site,
             pass,
             attempt,
@@ -497,7 +552,7 @@ impl<'g> CallState<'g> {
         hook: &mut impl Hook<E>,
     ) -> Step<T, E> {
         self.decide_shown(
-            || policy.untimed(),
+            || policy.erased(),
             site,
             pass,
             attempt,
@@ -560,7 +615,7 @@ impl<'g> CallState<'g> {
         hook: &mut impl Hook<E>,
         text: ErrorText<E>,
     ) -> Step<T, E> {
-        let policy = policy().untimed();
+        let policy = policy().erased();
         self.failed(
             &policy,
             site,
@@ -592,7 +647,7 @@ impl<'g> CallState<'g> {
             }
             Attempt::Completed(Err(error)) => {
                 let verdict = classifier.verdict(&error);
-                let policy = policy().untimed();
+                let policy = policy().erased();
                 self.failed(
                     &policy,
                     site,
@@ -604,7 +659,7 @@ impl<'g> CallState<'g> {
                 )
             }
             Attempt::TimedOut(error) => {
-                let policy = policy().untimed();
+                let policy = policy().erased();
                 let failure = Failure::Error(error);
                 self.failed(&policy, site, pass, failure, Verdict::timeout(), hook, text)
             }
@@ -724,10 +779,22 @@ impl<'g> CallState<'g> {
                 computed.max(floor)
             }
         };
-        if let (Some(limit), Some(started)) = (policy.max_elapsed, self.started) {
-            let elapsed = self.clock.now().saturating_duration_since(started);
-            if elapsed.saturating_add(delay) > limit {
+        if let Some(started) = self.started {
+            // The next attempt would start this long after the call did.
+            let next = self
+                .clock
+                .now()
+                .saturating_duration_since(started)
+                .saturating_add(delay);
+            if policy.max_elapsed.is_some_and(|limit| next > limit) {
                 return Err(Ending::MaxElapsed);
+            }
+            // It must start with `min_attempt_time` of the deadline left.
+            if let Some(deadline) = policy.deadline {
+                let left = deadline.saturating_sub(next);
+                if left.is_zero() || left < policy.min_attempt_time {
+                    return Err(Ending::Deadline);
+                }
             }
         }
         Ok(delay)

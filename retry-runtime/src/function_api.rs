@@ -9,6 +9,7 @@ use core::task::{Context, Poll, ready};
 
 use pin_project_lite::pin_project;
 
+use crate::attempt::AttemptContext;
 use crate::breaker::CircuitBreaker;
 use crate::budget::RetryBudget;
 use crate::engine::{
@@ -67,12 +68,87 @@ impl<Tm: AttemptTimeout> Policy<Tm> {
         Fut: Future<Output = Result<T, E>>,
         E: TimesOut<Tm>,
     {
-        let policy = self.untimed().with_timeout(E::arm(self.timeout));
+        let policy = self.erased().with_timeout(E::arm(self.timeout));
         Retry {
             op,
             options: Options::new(policy, Location::caller()),
             attempts: CallState::new(self),
             state: State::Start,
+        }
+    }
+
+    /// [`retry`](Self::retry), handing each attempt its
+    /// [`AttemptContext`]: its number (1-based) and what remains of the
+    /// policy's [`deadline`](Policy::deadline), to send to the server.
+    ///
+    /// ```
+    /// use std::io;
+    /// use std::time::Duration;
+    /// use retry_runtime::Policy;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let policy = Policy::new().base_delay(Duration::from_millis(1)).deadline(Duration::from_secs(5));
+    /// let answer = policy
+    ///     .retry_with_context(|attempt| async move {
+    ///         assert!(attempt.remaining().is_some_and(|left| left <= Duration::from_secs(5)));
+    ///         match attempt.number() {
+    ///             1 => Err(io::Error::from(io::ErrorKind::ConnectionReset)),
+    ///             n => Ok(n),
+    ///         }
+    ///     })
+    ///     .await;
+    /// assert_eq!(answer.unwrap(), 2);
+    /// # }
+    /// ```
+    #[track_caller]
+    pub fn retry_with_context<F, Fut, T, E>(
+        &self,
+        op: F,
+    ) -> Retry<WithContext<F>, Fut, ByClassify, NoHook, NoBreaker, E::Armed>
+    where
+        F: FnMut(AttemptContext) -> Fut,
+        Fut: Future<Output = Result<T, E>>,
+        E: TimesOut<Tm>,
+    {
+        let policy = self.erased().with_timeout(E::arm(self.timeout));
+        Retry {
+            op: WithContext(op),
+            options: Options::new(policy, Location::caller()),
+            attempts: CallState::new(self),
+            state: State::Start,
+        }
+    }
+
+    /// [`retry_blocking`](Self::retry_blocking), handing each attempt its
+    /// [`AttemptContext`].
+    ///
+    /// ```
+    /// use std::io;
+    /// use std::time::Duration;
+    /// use retry_runtime::Policy;
+    ///
+    /// let mut seen = Vec::new();
+    /// let result: Result<u32, io::Error> = Policy::new()
+    ///     .base_delay(Duration::from_millis(1))
+    ///     .retry_blocking_with_context(|attempt| {
+    ///         seen.push(attempt.number());
+    ///         Err(io::ErrorKind::ConnectionReset.into())
+    ///     })
+    ///     .call();
+    /// assert!(result.is_err());
+    /// assert_eq!(seen, [1, 2, 3]);
+    /// ```
+    #[track_caller]
+    pub fn retry_blocking_with_context<F, T, E>(
+        &self,
+        op: F,
+    ) -> RetryBlocking<WithContext<F>, ByClassify, NoHook, NoBreaker, Tm>
+    where
+        F: FnMut(AttemptContext) -> Result<T, E>,
+    {
+        RetryBlocking {
+            op: WithContext(op),
+            options: Options::new(*self, Location::caller()),
         }
     }
 
@@ -102,6 +178,34 @@ impl<Tm: AttemptTimeout> Policy<Tm> {
             op,
             options: Options::new(*self, Location::caller()),
         }
+    }
+}
+
+/// What makes each attempt of a function-API call: a closure
+/// `FnMut() -> Out`, or one that takes the attempt's context, wrapped in
+/// [`WithContext`] by [`Policy::retry_with_context`].
+pub trait MakeAttempt<Out> {
+    /// Starts one attempt; `context` is called only by a closure that
+    /// takes it, so the others pay nothing for it.
+    fn make_attempt(&mut self, context: impl FnOnce() -> AttemptContext) -> Out;
+}
+
+impl<F: FnMut() -> Out, Out> MakeAttempt<Out> for F {
+    #[inline]
+    fn make_attempt(&mut self, _: impl FnOnce() -> AttemptContext) -> Out {
+        self()
+    }
+}
+
+/// A closure that takes each attempt's [`AttemptContext`]; see
+/// [`Policy::retry_with_context`].
+#[derive(Clone, Copy, Debug)]
+pub struct WithContext<F>(F);
+
+impl<F: FnMut(AttemptContext) -> Out, Out> MakeAttempt<Out> for WithContext<F> {
+    #[inline]
+    fn make_attempt(&mut self, context: impl FnOnce() -> AttemptContext) -> Out {
+        (self.0)(context())
     }
 }
 
@@ -318,7 +422,13 @@ pin_project! {
         // The pass lives as long as the attempt: dropping the future
         // mid-attempt releases the breaker's permit.
         Running { #[pin] body: Fut, pass: Pass<'static> },
-        RunningTimed { #[pin] body: crate::timer::Timeout<Fut>, pass: Pass<'static> },
+        RunningTimed {
+            #[pin] body: crate::timer::Timeout<Fut>,
+            pass: Pass<'static>,
+            // What the attempt fails with if it runs past its limit (the
+            // timeout, or what remained of the deadline).
+            timed_out: TimedOut,
+        },
         Sleeping { #[pin] sleep: crate::timer::Sleep },
         Done,
     }
@@ -434,7 +544,7 @@ impl<F, Fut, C, H, K, Tm, O> Retry<F, Fut, C, H, K, Tm, O> {
 
 impl<F, Fut, T, E, C, H, K, Tm, O> Future for Retry<F, Fut, C, H, K, Tm, O>
 where
-    F: FnMut() -> Fut,
+    F: MakeAttempt<Fut>,
     Fut: Future<Output = Result<T, E>>,
     C: Classifier<E>,
     O: OkClassifier<T>,
@@ -468,6 +578,16 @@ where
                     continue;
                 }
                 StateProj::Ready => {
+                    let remaining =
+                        match (this.attempts.remaining(policy), policy.timeout.timed_out()) {
+                            (Ok(remaining), _) => remaining,
+                            (Err(expired), Some(timed_out)) => {
+                                this.state.set(State::Done);
+                                let error = this.attempts.deadline_passed(site, timed_out(expired));
+                                return Poll::Ready(Err(error));
+                            }
+                            (Err(_), None) => None,
+                        };
                     let pass = match K::start_attempt(this.attempts, site, guards) {
                         Ok(pass) => pass,
                         Err(rejected) => {
@@ -475,11 +595,13 @@ where
                             return Poll::Ready(Err(rejected));
                         }
                     };
-                    let body = (this.op)();
-                    match policy.timeout.limit() {
+                    let attempts = &*this.attempts;
+                    let body = this.op.make_attempt(|| attempts.context(policy));
+                    match policy.timeout.clipped(remaining) {
                         Some((limit, _)) => this.state.set(State::RunningTimed {
                             body: crate::timer::timeout(limit, body),
                             pass,
+                            timed_out: TimedOut::new(limit),
                         }),
                         None => this.state.set(State::Running { body, pass }),
                     }
@@ -488,14 +610,16 @@ where
                 StateProj::Running { body, pass } => {
                     (Attempt::Completed(ready!(body.poll(cx))), mem::take(pass))
                 }
-                StateProj::RunningTimed { body, pass } => {
-                    let attempt = match (ready!(body.poll(cx)), policy.timeout.limit()) {
+                StateProj::RunningTimed {
+                    body,
+                    pass,
+                    timed_out,
+                } => {
+                    let attempt = match (ready!(body.poll(cx)), policy.timeout.timed_out()) {
                         (Ok(result), _) => Attempt::Completed(result),
-                        (Err(_), Some((limit, timed_out))) => {
-                            Attempt::TimedOut(timed_out(TimedOut::new(limit)))
-                        }
-                        // Only a policy with a limit starts a timed attempt:
-                        // never reached.
+                        (Err(_), Some(error)) => Attempt::TimedOut(error(*timed_out)),
+                        // Only an error that can say "timed out" starts a
+                        // timed attempt: never reached.
                         (Err(_), None) => {
                             this.state.set(State::Ready);
                             continue;
@@ -597,7 +721,7 @@ impl<F, C, H, K, Tm: AttemptTimeout, O> RetryBlocking<F, C, H, K, Tm, O> {
     /// Runs the call: attempts, sleeps, and returns the final result.
     pub fn call<T, E>(mut self) -> Result<T, E>
     where
-        F: FnMut() -> Result<T, E>,
+        F: MakeAttempt<Result<T, E>>,
         C: Classifier<E>,
         O: OkClassifier<T>,
         H: Hook<E>,
@@ -616,7 +740,7 @@ impl<F, C, H, K, Tm: AttemptTimeout, O> RetryBlocking<F, C, H, K, Tm, O> {
         let mut attempts = CallState::blocking(&policy);
         loop {
             let pass = K::start_attempt(&mut attempts, site, guards)?;
-            let attempt = Attempt::Completed((self.op)());
+            let attempt = Attempt::Completed(self.op.make_attempt(|| attempts.context(&policy)));
             let step = attempts.decide_with_ok(
                 &policy,
                 site,

@@ -34,6 +34,9 @@
 //! - [`engine`]: the engine both of them drive ([`engine::CallState`] and
 //!   its parts), for hand-written loops; [`function_api`] and [`timeout`]
 //!   hold the types that appear in the function API's signatures.
+//! - [`Policy::deadline`](Policy#method.deadline): a deadline for the whole
+//!   call, attempts included; [`attempt`]: the attempt's number and what
+//!   remains of the deadline, inside the body.
 //! - [`CircuitBreaker`] and [`RetryBudget`]: protections shared by every
 //!   call to one service, as `static`s: the breaker fails calls fast while
 //!   the service is down, the budget bounds how many retries all the calls
@@ -56,11 +59,13 @@
 // Panics on user input are bugs: no unwrap outside tests.
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
+pub mod attempt;
 mod backoff;
 mod breaker;
 mod budget;
 mod classify;
 mod clock;
+mod deadline;
 pub mod engine;
 mod error;
 pub mod function_api;

@@ -42,6 +42,8 @@ use crate::timeout::{AttemptTimeout, NoTimeout};
 /// jitter = "full"          # "none" | "full" | "equal" | "decorrelated"
 /// max_elapsed = "2m"       # optional
 /// timeout = "10s"          # optional
+/// deadline = "30s"         # optional
+/// min_attempt_time = "5ms"
 /// max_retry_after = "60s"
 /// ```
 ///
@@ -62,6 +64,10 @@ use crate::timeout::{AttemptTimeout, NoTimeout};
 /// `Policy<Option<Duration>>`, its timeout known only at run time: it needs
 /// `From<TimedOut>` too, unless [`untimed`](Policy::untimed) drops the
 /// timeout.
+///
+/// A [`deadline`](Policy::deadline) bounds attempts too (each is clipped to
+/// what remains of it), so it makes a `Policy` a `Policy<Option<Duration>>`:
+/// its error type must say "timed out" as well.
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Policy<Timeout = NoTimeout> {
@@ -81,6 +87,12 @@ pub struct Policy<Timeout = NoTimeout> {
     /// Per-attempt timeout (async calls only): [`NoTimeout`] (the default),
     /// a `Duration`, or an `Option<Duration>` known at run time.
     pub timeout: Timeout,
+    /// The whole call's deadline, from its start: attempts, sleeps and
+    /// hints included. See [`deadline`](Policy::deadline). Default: none.
+    pub deadline: Option<Duration>,
+    /// With a deadline, no attempt starts with less than this much of it
+    /// left. Default 5 ms.
+    pub min_attempt_time: Duration,
     /// Longest server delay hint (`Retry-After`) honoured; a longer hint ends
     /// the retrying with that error. Default 60 s.
     pub max_retry_after: Duration,
@@ -98,6 +110,8 @@ impl Policy {
             jitter: Jitter::None,
             max_elapsed: None,
             timeout: NoTimeout,
+            deadline: None,
+            min_attempt_time: retry_spec::defaults::MIN_ATTEMPT_TIME,
             max_retry_after: retry_spec::defaults::MAX_RETRY_AFTER,
         }
     }
@@ -165,11 +179,27 @@ impl<Timeout: Copy> Policy<Timeout> {
         self.with_timeout(limit)
     }
 
-    /// The same policy without its per-attempt timeout, usable with any
-    /// error type: for a policy read from a file that you know carries
-    /// none, or for code that needs no timeout.
-    pub const fn untimed(self) -> Policy {
+    /// The same policy without its per-attempt timeout and without its
+    /// [`deadline`](Policy::deadline) (which times attempts out too),
+    /// usable with any error type: for a policy read from a file that you
+    /// know carries neither, or for code that needs no timeout.
+    pub const fn untimed(mut self) -> Policy {
+        self.deadline = None;
         self.with_timeout(NoTimeout)
+    }
+
+    /// The policy as the engine reads it: the timeout's type erased, the
+    /// deadline kept.
+    pub(crate) const fn erased(self) -> Policy {
+        self.with_timeout(NoTimeout)
+    }
+
+    /// With a [`deadline`](Policy::deadline), no attempt starts with less
+    /// than `least` of it left (default 5 ms): an attempt that short could
+    /// hardly succeed, and would only add load.
+    pub const fn min_attempt_time(mut self, least: Duration) -> Self {
+        self.min_attempt_time = least;
+        self
     }
 
     pub(crate) const fn with_timeout<T>(self, timeout: T) -> Policy<T> {
@@ -181,6 +211,8 @@ impl<Timeout: Copy> Policy<Timeout> {
             jitter: self.jitter,
             max_elapsed: self.max_elapsed,
             timeout,
+            deadline: self.deadline,
+            min_attempt_time: self.min_attempt_time,
             max_retry_after: self.max_retry_after,
         }
     }
@@ -232,14 +264,14 @@ impl<Timeout: Copy> Policy<Timeout> {
     /// assert_eq!(delays, [100, 200, 250].map(Duration::from_millis));
     /// ```
     pub fn delays(&self) -> Delays {
-        Delays::new(self.untimed(), None)
+        Delays::new(self.erased(), None)
     }
 
     /// Like [`delays`](Self::delays), with jitter drawn from a generator
     /// seeded with `seed`: the same seed gives the same schedule, for
     /// simulations and reproducible tests.
     pub fn delays_seeded(&self, seed: u64) -> Delays {
-        Delays::new(self.untimed(), Some(seed))
+        Delays::new(self.erased(), Some(seed))
     }
 
     /// `max_attempts` as the engine uses it: at least 1.

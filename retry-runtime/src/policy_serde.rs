@@ -12,6 +12,8 @@
 //! jitter = "full"          # "none" | "full" | "equal" | "decorrelated"
 //! max_elapsed = "2m"       # optional
 //! timeout = "10s"          # optional
+//! deadline = "30s"         # optional
+//! min_attempt_time = "5ms"
 //! max_retry_after = "60s"
 //! ```
 //!
@@ -42,11 +44,16 @@ use retry_spec::PolicyKey;
 const FIELDS: &[&str] = &PolicyKey::NAMES;
 
 /// Writes the policy as a table of its keys; durations are strings such as
-/// `"500ms"`, and `max_elapsed` and `timeout` are left out when unset.
+/// `"500ms"`; `max_elapsed`, `timeout` and `deadline` are left out when
+/// unset, and `min_attempt_time` without a deadline unless it was changed.
 impl<Timeout: AttemptTimeout> Serialize for Policy<Timeout> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let timeout = self.timeout.limit();
-        let len = 6 + usize::from(self.max_elapsed.is_some()) + usize::from(timeout.is_some());
+        let len = 6
+            + usize::from(writes_min_attempt_time(self))
+            + usize::from(self.max_elapsed.is_some())
+            + usize::from(timeout.is_some())
+            + usize::from(self.deadline.is_some());
         let mut table = serializer.serialize_struct("Policy", len)?;
         let text = retry_spec::duration::format;
         for key in PolicyKey::ALL {
@@ -65,6 +72,14 @@ impl<Timeout: AttemptTimeout> Serialize for Policy<Timeout> {
                     Some(limit) => table.serialize_field(name, &text(limit))?,
                     None => table.skip_field(name)?,
                 },
+                PolicyKey::Deadline => match self.deadline {
+                    Some(limit) => table.serialize_field(name, &text(limit))?,
+                    None => table.skip_field(name)?,
+                },
+                PolicyKey::MinAttemptTime if writes_min_attempt_time(self) => {
+                    table.serialize_field(name, &text(self.min_attempt_time))?;
+                }
+                PolicyKey::MinAttemptTime => table.skip_field(name)?,
                 PolicyKey::MaxRetryAfter => {
                     table.serialize_field(name, &text(self.max_retry_after))?;
                 }
@@ -150,6 +165,12 @@ impl<'de> Visitor<'de> for PolicyVisitor {
                 PolicyKey::Timeout => {
                     policy.timeout = map.next_value_seed(Optional(Text(name)))?;
                 }
+                PolicyKey::Deadline => {
+                    policy.deadline = map.next_value_seed(Optional(Text(name)))?;
+                }
+                PolicyKey::MinAttemptTime => {
+                    policy.min_attempt_time = map.next_value_seed(Text(name))?;
+                }
                 PolicyKey::MaxRetryAfter => {
                     policy.max_retry_after = map.next_value_seed(Text(name))?;
                 }
@@ -159,6 +180,12 @@ impl<'de> Visitor<'de> for PolicyVisitor {
         policy.validate().map_err(de::Error::custom)?;
         Ok(policy)
     }
+}
+
+/// `min_attempt_time` is written with a deadline, or when it is not the
+/// default: a policy without either reads back the same without it.
+fn writes_min_attempt_time<Timeout>(policy: &Policy<Timeout>) -> bool {
+    policy.deadline.is_some() || policy.min_attempt_time != retry_spec::defaults::MIN_ATTEMPT_TIME
 }
 
 /// A duration string for the key it names, so the error can say which key

@@ -50,7 +50,7 @@ impl AttemptTimeout for Option<Duration> {
     message = "this policy's attempts time out, and `{Self}` cannot say \"timed out\": it does not implement `From<retry_runtime::TimedOut>`",
     label = "a policy whose timeout is a `{Tm}`, for errors of type `{Self}`",
     note = "give the error type a variant for it; with thiserror: `#[error(transparent)] TimedOut(#[from] retry_runtime::TimedOut)` (`#[derive(Classify)]` classifies it as a transient timeout, no rule needed)",
-    note = "or use a policy without a timeout: `Policy` (= `Policy<NoTimeout>`), or `.untimed()` on this one"
+    note = "or use a policy without a timeout or a deadline: `Policy` (= `Policy<NoTimeout>`), or `.untimed()` on this one"
 )]
 pub trait TimesOut<Tm>: Sized {
     /// The timeout, ready to bound attempts.
@@ -68,10 +68,27 @@ pub type TimedOutAs<E> = fn(TimedOut) -> E;
 pub trait ArmedTimeout<E>: Copy {
     /// The limit, and how an attempt past it becomes an `E`.
     fn limit(&self) -> Option<(Duration, TimedOutAs<E>)>;
+
+    /// How an attempt past its limit becomes an `E`, if `E` can say so:
+    /// what a [deadline](crate::Policy::deadline) needs to clip attempts.
+    fn timed_out(&self) -> Option<TimedOutAs<E>>;
+
+    /// The attempt's limit: the shorter of the timeout and `remaining` of
+    /// the deadline, when `E` can say "timed out".
+    #[inline]
+    fn clipped(&self, remaining: Option<Duration>) -> Option<(Duration, TimedOutAs<E>)> {
+        let timed_out = self.timed_out()?;
+        let own = self.limit().map(|(limit, _)| limit);
+        crate::deadline::clip(own, remaining).map(|limit| (limit, timed_out))
+    }
 }
 
 impl<E> ArmedTimeout<E> for NoTimeout {
     fn limit(&self) -> Option<(Duration, TimedOutAs<E>)> {
+        None
+    }
+
+    fn timed_out(&self) -> Option<TimedOutAs<E>> {
         None
     }
 }
@@ -100,6 +117,10 @@ impl<E> core::fmt::Debug for Limit<E> {
 impl<E> ArmedTimeout<E> for Limit<E> {
     fn limit(&self) -> Option<(Duration, TimedOutAs<E>)> {
         self.limit.map(|limit| (limit, self.timed_out))
+    }
+
+    fn timed_out(&self) -> Option<TimedOutAs<E>> {
+        Some(self.timed_out)
     }
 }
 

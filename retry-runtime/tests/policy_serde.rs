@@ -106,10 +106,22 @@ fn toml_round_trips_with_and_without_the_optional_limits() {
     );
     assert_eq!(toml::from_str::<Loaded>(&text).unwrap(), full.into());
 
+    // A deadline is written with its minimum attempt time.
+    let with_deadline = Policy::new().deadline(S(30));
+    let text = toml::to_string(&with_deadline).unwrap();
+    assert!(
+        text.contains("deadline = \"30s\"\nmin_attempt_time = \"5ms\"\n"),
+        "{text}"
+    );
+    assert_eq!(toml::from_str::<Loaded>(&text).unwrap(), with_deadline);
+
     let plain = Policy::new();
     let text = toml::to_string(&plain).unwrap();
     assert!(
-        !text.contains("timeout") && !text.contains("max_elapsed"),
+        !text.contains("timeout")
+            && !text.contains("max_elapsed")
+            && !text.contains("deadline")
+            && !text.contains("min_attempt_time"),
         "{text}"
     );
     assert_eq!(toml::from_str::<Loaded>(&text).unwrap(), plain.into());
@@ -320,6 +332,10 @@ fn each_policy_key_sets_what_the_builder_of_its_name_sets() {
             PolicyKey::Jitter => ("\"equal\"", Policy::new().jitter(Jitter::Equal).into()),
             PolicyKey::MaxElapsed => ("\"90s\"", Policy::new().max_elapsed(S(90)).into()),
             PolicyKey::Timeout => ("\"20s\"", Policy::new().timeout(S(20)).into()),
+            PolicyKey::Deadline => ("\"30s\"", Policy::new().deadline(S(30))),
+            PolicyKey::MinAttemptTime => {
+                ("\"50ms\"", Policy::new().min_attempt_time(MS(50)).into())
+            }
             PolicyKey::MaxRetryAfter => ("\"10s\"", Policy::new().max_retry_after(S(10)).into()),
         };
         let text = format!("{key} = {value}");

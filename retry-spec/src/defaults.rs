@@ -18,3 +18,9 @@ pub const MULTIPLIER: f64 = 2.0;
 
 /// `max_retry_after`: the longest server delay hint honoured.
 pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
+
+/// `min_attempt_time`: with a `deadline`, no attempt starts with less than
+/// this much of it left (an attempt that short could hardly succeed, and
+/// would only add load). Small, so that a tight deadline still gets its
+/// attempts.
+pub const MIN_ATTEMPT_TIME: Duration = Duration::from_millis(5);

@@ -21,6 +21,10 @@ name_table! {
         MaxElapsed => "max_elapsed",
         /// Per-attempt timeout.
         Timeout => "timeout",
+        /// Deadline of the whole call, every attempt and sleep included.
+        Deadline => "deadline",
+        /// Least time left of the deadline for an attempt to start.
+        MinAttemptTime => "min_attempt_time",
         /// Longest server delay hint honoured.
         MaxRetryAfter => "max_retry_after",
         /// Which errors retry (code).
@@ -35,6 +39,8 @@ name_table! {
         Breaker => "breaker",
         /// A shared retry budget.
         Budget => "budget",
+        /// Makes the attempt's context readable in the body.
+        Context => "context",
         /// The call's name in events, metrics and stats.
         Name => "name",
         /// The path of a renamed `retry-runtime` dependency.
@@ -54,6 +60,8 @@ impl Key {
             Key::Jitter => PolicyKey::Jitter,
             Key::MaxElapsed => PolicyKey::MaxElapsed,
             Key::Timeout => PolicyKey::Timeout,
+            Key::Deadline => PolicyKey::Deadline,
+            Key::MinAttemptTime => PolicyKey::MinAttemptTime,
             Key::MaxRetryAfter => PolicyKey::MaxRetryAfter,
             Key::When
             | Key::WhenOk
@@ -61,6 +69,7 @@ impl Key {
             | Key::Policy
             | Key::Breaker
             | Key::Budget
+            | Key::Context
             | Key::Name
             | Key::Crate => return None,
         })
@@ -86,13 +95,17 @@ pub enum PolicyKey {
     MaxElapsed,
     /// `timeout`: a duration, optional.
     Timeout,
+    /// `deadline`: a duration, optional.
+    Deadline,
+    /// `min_attempt_time`: a duration.
+    MinAttemptTime,
     /// `max_retry_after`: a duration.
     MaxRetryAfter,
 }
 
 impl PolicyKey {
     /// Every policy key, in the order of [`Key::ALL`].
-    pub const ALL: [PolicyKey; 8] = [
+    pub const ALL: [PolicyKey; 10] = [
         PolicyKey::MaxAttempts,
         PolicyKey::BaseDelay,
         PolicyKey::MaxDelay,
@@ -100,12 +113,14 @@ impl PolicyKey {
         PolicyKey::Jitter,
         PolicyKey::MaxElapsed,
         PolicyKey::Timeout,
+        PolicyKey::Deadline,
+        PolicyKey::MinAttemptTime,
         PolicyKey::MaxRetryAfter,
     ];
 
     /// Every policy key's name, in the order of [`ALL`](Self::ALL).
-    pub const NAMES: [&'static str; 8] = {
-        let mut names = [""; 8];
+    pub const NAMES: [&'static str; 10] = {
+        let mut names = [""; 10];
         let mut i = 0;
         while i < names.len() {
             names[i] = PolicyKey::ALL[i].name();
@@ -124,6 +139,8 @@ impl PolicyKey {
             PolicyKey::Jitter => Key::Jitter,
             PolicyKey::MaxElapsed => Key::MaxElapsed,
             PolicyKey::Timeout => Key::Timeout,
+            PolicyKey::Deadline => Key::Deadline,
+            PolicyKey::MinAttemptTime => Key::MinAttemptTime,
             PolicyKey::MaxRetryAfter => Key::MaxRetryAfter,
         }
     }
@@ -187,6 +204,8 @@ mod tests {
                 "jitter",
                 "max_elapsed",
                 "timeout",
+                "deadline",
+                "min_attempt_time",
                 "max_retry_after"
             ]
         );

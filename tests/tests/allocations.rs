@@ -1,6 +1,7 @@
 //! The success path allocates nothing: a counting global allocator watches
 //! calls through `#[retry]` and the function API that succeed at once, with
-//! and without a circuit breaker and a retry budget, and with `when_ok`.
+//! and without a circuit breaker and a retry budget, with `when_ok`, and
+//! with the attempt's context (and a deadline, blocking).
 //!
 //! One test in this binary, so no other test thread allocates meanwhile.
 //! (The library's own `metrics` reporter thread may: see the test.)
@@ -43,6 +44,16 @@ async fn guarded(n: u32) -> Result<u32, io::Error> {
 #[retry(max_attempts = 5, base_delay = "100ms", jitter, breaker = BREAKER, budget = BUDGET)]
 fn guarded_blocking(n: u32) -> Result<u32, io::Error> {
     Ok(n + 1)
+}
+
+#[retry(max_attempts = 5, base_delay = "100ms", context)]
+async fn with_context(n: u32) -> Result<u32, io::Error> {
+    Ok(n + retry_runtime::attempt::current().map_or(0, |context| context.number()))
+}
+
+#[retry(max_attempts = 5, base_delay = "100ms", deadline = "10s", context)]
+fn with_context_blocking(n: u32) -> Result<u32, io::Error> {
+    Ok(n + retry_runtime::attempt::current().map_or(0, |context| context.number()))
 }
 
 const POLICY: Policy = Policy::new().max_attempts(5);
@@ -89,6 +100,13 @@ fn calls(n: u32) -> u32 {
         .budget(&BUDGET)
         .call()
         .unwrap_or(0);
+    // A deadline and the attempt's context: n + 1 each.
+    total += ready(with_context(n)).unwrap_or(0);
+    total += with_context_blocking(n).unwrap_or(0);
+    total += ready(
+        POLICY.retry_with_context(|context| async move { Ok::<_, io::Error>(context.number()) }),
+    )
+    .unwrap_or(0);
     total
 }
 
@@ -118,7 +136,7 @@ fn successful_calls_allocate_nothing() {
             total += calls(n);
         }
         let change = region.change();
-        assert_eq!(total, 5 * 500_500 + 5 * 1000, "every call succeeded");
+        assert_eq!(total, 7 * 500_500 + 6 * 1000, "every call succeeded");
         if change.allocations == 0 && change.reallocations == 0 {
             return;
         }

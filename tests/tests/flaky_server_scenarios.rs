@@ -243,3 +243,27 @@ async fn paths_count_separately_and_bad_queries_fail_loudly() {
     );
     assert_eq!(server.total_requests(), 3);
 }
+
+/// Sends the attempt's number, read from its context, as `x-retry-attempt`.
+#[retry(policy = API, context)]
+async fn fetch_saying_attempt(client: &reqwest::Client, url: &str) -> Result<String, ApiError> {
+    let number = retry_runtime::attempt::current().map_or(0, |context| context.number());
+    let request = client.get(url).header("x-retry-attempt", number);
+    let response = request.send().await?;
+    let response = retry_runtime::http::check(response)?;
+    Ok(response.text().await?)
+}
+
+#[tokio::test]
+async fn the_server_receives_the_attempt_number_of_each_retry() {
+    let Setup { server, client } = setup().await;
+    let body = fetch_saying_attempt(&client, &server.url("/r?fault=500&fail=2"))
+        .await
+        .expect("the 3rd attempt succeeds");
+    assert_eq!(body, "ok: request 3 to /r (x-retry-attempt: 3)");
+    // A later call starts again from attempt 1.
+    let body = fetch_saying_attempt(&client, &server.url("/r"))
+        .await
+        .expect("200");
+    assert_eq!(body, "ok: request 4 to /r (x-retry-attempt: 1)");
+}

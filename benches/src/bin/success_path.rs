@@ -4,9 +4,11 @@
 //!
 //! `success_path <KIND> <N>`, KIND one of `direct`, `retry`, `function`,
 //! `backon`, `tokio-retry`, `blocking-direct`, `blocking-retry`,
-//! `blocking-backon`, `retry-when-ok`, `function-when-ok`.
+//! `blocking-backon`, `retry-when-ok`, `function-when-ok`, `retry-context`,
+//! `function-context`, `blocking-retry-context`.
 //!
-//! The `-when-ok` kinds add a `when_ok` closure, which runs on each `Ok`.
+//! The `-when-ok` kinds add a `when_ok` closure, which runs on each `Ok`;
+//! the `-context` kinds make the attempt's context readable in the body.
 
 use std::future::Future;
 use std::hint::black_box;
@@ -30,6 +32,16 @@ fn direct_blocking(n: u64) -> Result<u64, io::Error> {
 
 #[retry(max_attempts = 3, base_delay = "100ms", jitter)]
 async fn annotated(n: u64) -> Result<u64, io::Error> {
+    Ok(black_box(n) + 1)
+}
+
+#[retry(max_attempts = 3, base_delay = "100ms", jitter, context)]
+async fn annotated_context(n: u64) -> Result<u64, io::Error> {
+    Ok(black_box(n) + 1)
+}
+
+#[retry(max_attempts = 3, base_delay = "100ms", jitter, context)]
+fn annotated_blocking_context(n: u64) -> Result<u64, io::Error> {
     Ok(black_box(n) + 1)
 }
 
@@ -78,12 +90,17 @@ fn main() {
         sum += match kind.as_str() {
             "direct" => ready(direct(black_box(i))).unwrap_or(0),
             "retry" => ready(annotated(black_box(i))).unwrap_or(0),
+            "retry-context" => ready(annotated_context(black_box(i))).unwrap_or(0),
             "function" => ready(POLICY.retry(|| direct(black_box(i)))).unwrap_or(0),
             "backon" => ready((|| direct(black_box(i))).retry(backon_policy())).unwrap_or(0),
             "tokio-retry" => ready(tokio_retry::Retry::start(tokio_retry_policy(), || {
                 direct(black_box(i))
             }))
             .unwrap_or(0),
+            "function-context" => {
+                ready(POLICY.retry_with_context(|_| direct(black_box(i)))).unwrap_or(0)
+            }
+            "blocking-retry-context" => annotated_blocking_context(black_box(i)).unwrap_or(0),
             "blocking-direct" => direct_blocking(black_box(i)).unwrap_or(0),
             "blocking-retry" => annotated_blocking(black_box(i)).unwrap_or(0),
             "blocking-backon" => (|| direct_blocking(black_box(i)))

@@ -8,6 +8,7 @@
 use std::sync::LazyLock;
 use std::time::Duration;
 
+use retry_runtime::attempt;
 use retry_runtime::http::{HttpError, check};
 use retry_runtime::{
     BreakerConfig, CircuitBreaker, Classify, Policy, Rejected, RetryBudget, TimedOut, retry,
@@ -132,7 +133,7 @@ impl Clients {
     }
 
     /// The forge: an issue's text.
-    #[retry(policy = FORGE_POLICY, breaker = FORGE_BREAKER, budget = FORGE_BUDGET, jitter, name = "forge.get_issue")]
+    #[retry(policy = FORGE_POLICY, breaker = FORGE_BREAKER, budget = FORGE_BUDGET, jitter, context, name = "forge.get_issue")]
     pub async fn get_issue(&self, number: u64, fault: &str) -> Result<String, ApiError> {
         let path = format!("/forge/issues/{number}");
         let request = self.http.get(format!("{}{path}?{fault}", self.base));
@@ -140,7 +141,7 @@ impl Clients {
     }
 
     /// The LLM API: the next message of chat `chat`, answering `prompt`.
-    #[retry(policy = LLM_POLICY, breaker = LLM_BREAKER, budget = LLM_BUDGET, jitter, name = "llm.complete")]
+    #[retry(policy = LLM_POLICY, breaker = LLM_BREAKER, budget = LLM_BUDGET, jitter, context, name = "llm.complete")]
     pub async fn complete(&self, chat: u32, prompt: &str, fault: &str) -> Result<String, ApiError> {
         let path = format!("/llm/chats/{chat}/messages");
         // The request, body included, is built per attempt: a retried body
@@ -150,7 +151,7 @@ impl Clients {
     }
 
     /// The local model server: a generation from `prompt` for job `job`.
-    #[retry(policy = LOCAL_POLICY, breaker = LOCAL_BREAKER, budget = LOCAL_BUDGET, jitter, name = "local_model.generate")]
+    #[retry(policy = LOCAL_POLICY, breaker = LOCAL_BREAKER, budget = LOCAL_BUDGET, jitter, context, name = "local_model.generate")]
     pub async fn generate(&self, job: u32, prompt: &str, fault: &str) -> Result<String, ApiError> {
         let path = format!("/local/jobs/{job}/generate");
         let request = self.http.post(format!("{}{path}?{fault}", self.base));
@@ -164,7 +165,14 @@ impl Clients {
 /// Errors name `path` rather than the full URL: the host is the same for
 /// every call and the query is the demo's instruction to the server, both
 /// noise in the timeline. (An application would keep the URL.)
+///
+/// Inside a `#[retry(context)]` body, it tells the server which attempt
+/// this is (`x-retry-attempt: 2` for the first retry).
 async fn send(request: reqwest::RequestBuilder, path: &str) -> Result<String, ApiError> {
+    let request = match attempt::current() {
+        Some(context) => request.header("x-retry-attempt", context.number()),
+        None => request,
+    };
     let response = request.send().await.map_err(reqwest::Error::without_url)?;
     let response = check(response).map_err(|error| error.with_url(path))?;
     Ok(response.text().await.map_err(reqwest::Error::without_url)?)

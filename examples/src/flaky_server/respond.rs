@@ -38,7 +38,20 @@ pub async fn respond(
         Ok(plan) => plan,
         Err(bad) => return Ok(text(StatusCode::BAD_REQUEST, bad.to_string())),
     };
-    let ok = || text(StatusCode::OK, format!("ok: request {n} to {path}"));
+    // The attempt number a retrying client sends (`x-retry-attempt`, as
+    // the demo's clients do), echoed in the answer: a server could shed
+    // retries first under load. A value that is not a number is ignored.
+    let attempt = request
+        .headers()
+        .get("x-retry-attempt")
+        .and_then(|value| value.to_str().ok()?.parse::<u32>().ok());
+    let ok = || {
+        let body = match attempt {
+            Some(attempt) => format!("ok: request {n} to {path} (x-retry-attempt: {attempt})"),
+            None => format!("ok: request {n} to {path}"),
+        };
+        text(StatusCode::OK, body)
+    };
     match plan.fault_for(n, since) {
         None => Ok(ok()),
         Some(Fault::Status(code)) => {

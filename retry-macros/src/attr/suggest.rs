@@ -148,13 +148,20 @@ const ALIASES: &[(&[&str], Key, &str)] = &[
     (
         &[
             "totaltimeout",
-            "deadline",
+            "overalltimeout",
+            "calldeadline",
+            "routetimeout",
+        ],
+        Key::Deadline,
+        "`deadline` bounds the whole call, attempts included (each is clipped to what remains); `max_elapsed` bounds only the sleeps",
+    ),
+    (
+        &[
             "maxelapsedtime",
             "maxtime",
             "maxduration",
             "stopafterdelay",
             "maxtotaldelay",
-            "overalltimeout",
             "maxretrytime",
         ],
         Key::MaxElapsed,
@@ -295,8 +302,8 @@ mod tests {
             ("retry_on_result", "when_ok"),
             ("retry_ok", "when_ok"),
             ("timeout_per_attempt", "timeout"),
-            ("total_timeout", "max_elapsed"),
-            ("deadline", "max_elapsed"),
+            ("total_timeout", "deadline"),
+            ("max_elapsed_time", "max_elapsed"),
         ] {
             assert_eq!(alias(name).map(|(k, _)| k), Some(ours), "{name}");
         }

@@ -39,7 +39,9 @@
 //!   telemetry: its one attempt is the call's last.
 //! - **Errors the middleware adds** are `reqwest_middleware::Error::Middleware`
 //!   holding a [`Rejected`](crate::Rejected) (the breaker is open) or a
-//!   [`TimedOut`] (the policy's per-attempt `timeout`).
+//!   [`TimedOut`] (the policy's per-attempt `timeout`). A policy's
+//!   [`deadline`](crate::Policy::deadline) ends the retrying but does not
+//!   yet clip the attempts here: give the policy a `timeout` as well.
 
 mod classify;
 mod replay;

@@ -63,6 +63,8 @@ pub(crate) enum Ending {
     HintTooLong,
     /// The next sleep would have ended past `max_elapsed`.
     MaxElapsed,
+    /// The deadline left too little for another attempt.
+    Deadline,
     /// The retry budget could not pay for a retry.
     Budget,
     /// Attempts were made, then the circuit breaker was open.
@@ -126,6 +128,7 @@ impl Ending {
             Ending::Exhausted => "exhausted",
             Ending::HintTooLong => "hint_too_long",
             Ending::MaxElapsed => "max_elapsed",
+            Ending::Deadline => "deadline",
             Ending::Budget => "budget",
             Ending::BreakerOpen => "breaker_open",
             Ending::Rejected => "rejected",
@@ -137,7 +140,7 @@ impl Ending {
         match self {
             Ending::SuccessAfterRetry => Outcome::SuccessAfterRetry,
             Ending::Permanent => Outcome::FailedPermanent,
-            Ending::Exhausted | Ending::HintTooLong | Ending::MaxElapsed => {
+            Ending::Exhausted | Ending::HintTooLong | Ending::MaxElapsed | Ending::Deadline => {
                 Outcome::FailedExhausted
             }
             Ending::Budget => Outcome::FailedBudget,
