@@ -362,7 +362,12 @@ impl<'g> CallState<'g> {
         {
             budget.refund(mem::take(paid));
         }
-        telemetry::finished(site, Ending::Deadline, self.made, Some(Cause::Error(&error, None)));
+        telemetry::finished(
+            site,
+            Ending::Deadline,
+            self.made,
+            Some(Cause::Error(&error, None)),
+        );
         error
     }
 
