@@ -170,6 +170,23 @@ pub struct Args {
     #[arg(long, help_heading = "Attempts")]
     pub foreground: bool,
 
+    /// Pass each attempt's stdout on as it arrives
+    ///
+    /// For commands whose progress must be seen live, or whose output
+    /// never ends. Then every attempt's stdout reaches retry's stdout,
+    /// failed ones' included, instead of only the attempt that ends the
+    /// run (see "Output" below).
+    #[arg(long, help_heading = "Input and output")]
+    pub stream: bool,
+
+    /// Give stdin to the first attempt only
+    ///
+    /// Later attempts read /dev/null. For interactive or endless input,
+    /// which cannot or should not be kept for a replay. Always so when
+    /// stdin is a terminal.
+    #[arg(long, help_heading = "Input and output")]
+    pub stdin_once: bool,
+
     /// Loop mode: run COMMAND again and again, INTERVAL apart
     ///
     /// Replaces `while true; do COMMAND; sleep INTERVAL; done`. Each run is
