@@ -524,6 +524,12 @@ fn help_and_version_exit_0() {
         "RETRY_ATTEMPT",
         "RETRY_RUN",
         "with SIGKILL. 0 means no",
+        "--stream",
+        "--stdin-once",
+        "Output: each attempt's stdout is kept in a temporary file",
+        "the last one (when the attempts run\nout",
+        "Input: what retry reads of its stdin",
+        "  141  retry's stdout was closed",
     ] {
         assert!(
             out.stdout.contains(documented),

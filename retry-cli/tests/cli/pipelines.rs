@@ -337,6 +337,50 @@ fn a_closed_stdout_ends_the_passing_on() {
     assert_eq!(out.stderr, "");
 }
 
+/// Whether `pid` has a thread named `name`.
+fn has_thread(pid: u32, name: &str) -> bool {
+    let Ok(tasks) = fs::read_dir(format!("/proc/{pid}/task")) else {
+        return false;
+    };
+    tasks
+        .filter_map(|task| fs::read_to_string(task.ok()?.path().join("comm")).ok())
+        .any(|comm| comm.trim_end() == name)
+}
+
+/// A signal while retry waits for a reader to take the run's output ends
+/// retry at once, with 128 + the signal: the output is incomplete.
+#[test]
+fn a_signal_while_the_output_is_passed_on_stops_retry() {
+    let sandbox = Sandbox::new();
+    sandbox.binary("big", 1 << 20);
+    sandbox.script("big.sh", "cat big");
+    let mut child = sandbox.spawn(&["sh", "big.sh"]);
+    let stdout = child.stdout.take().expect("stdout");
+    // Nobody reads: retry's thread named "stdout" is blocked writing.
+    let start = Instant::now();
+    while !has_thread(child.id(), "stdout") {
+        assert!(
+            start.elapsed() < HANG_GUARD,
+            "retry never passed the output on"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    send(&child, Signal::SIGTERM);
+    assert_eq!(wait_bounded(&mut child).code(), Some(128 + 15));
+    drop(stdout);
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut stderr)
+        .expect("read");
+    assert_eq!(
+        stderr,
+        "retry: received SIGTERM while passing on the output; stopping\n"
+    );
+}
+
 #[test]
 fn without_a_usable_temporary_directory_retry_says_so() {
     let sandbox = Sandbox::new();
