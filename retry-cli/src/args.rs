@@ -39,11 +39,15 @@ through as it arrives, as for a command whose output never ends (which
 must not be kept: its file would grow without end). Stderr always passes
 through as the command writes it.
 
-Input: what retry reads of its stdin is kept in a temporary file as the
-first attempt reads it, and every later attempt reads it all again from the
-start (then whatever more arrives), even if the first read only part. With
---stdin-once, and whenever stdin is a terminal, the first attempt gets
-retry's stdin itself and later attempts read /dev/null.
+Input: every attempt reads all of stdin, even if an earlier one read only
+part. A file on stdin (< FILE) is read by each attempt from where it was
+when retry started. Other input (a pipe) is kept in a temporary file as the
+first attempt reads it, and every later attempt reads it again from the
+start, then whatever more arrives; retry reads a pipe a little ahead of the
+command (at most 64 KiB past what the command's pipe holds), even if the
+command never reads it: inside `... | while read x; do ...; done`, give
+retry </dev/null. With --stdin-once, and whenever stdin is a terminal, the
+first attempt gets retry's stdin itself and later attempts read /dev/null.
 
 The temporary files are in $TMPDIR (else /tmp) and have no name: nothing is
 left behind however retry ends, even killed by SIGKILL.

@@ -49,6 +49,9 @@ pub enum SpawnError {
     /// Starting the program failed.
     #[error("{0}")]
     Exec(#[from] io::Error),
+    /// Its stdin, a file, could not be rewound for it.
+    #[error("cannot read standard input again from its start: {0}")]
+    Input(io::Error),
     /// No temporary file could be made for its output.
     #[error("cannot create a temporary file for its output in {} (see TMPDIR): {source}",
             std::env::temp_dir().display())]
@@ -66,7 +69,7 @@ impl SpawnError {
         match self {
             SpawnError::Exec(e) if e.kind() == io::ErrorKind::NotFound => 127,
             SpawnError::Exec(_) => 126,
-            SpawnError::Spool { .. } => crate::OWN_FAILURE,
+            SpawnError::Spool { .. } | SpawnError::Input(_) => crate::OWN_FAILURE,
         }
     }
 
@@ -78,7 +81,7 @@ impl SpawnError {
                 io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
                 _ => e.to_string(),
             },
-            SpawnError::Spool { .. } => self.to_string(),
+            SpawnError::Spool { .. } | SpawnError::Input(_) => self.to_string(),
         }
     }
 }
@@ -119,21 +122,23 @@ impl Launch {
         // Told, by being closed, that the attempt is over.
         let (stop_read, stop) = io::pipe()?;
         let start = |program: &OsStr, args: &[OsString]| {
-            self.command(program, args, input.stdio(first), captured.as_ref(), env)?
-                .spawn()
+            let stdin = input.stdio(first).map_err(SpawnError::Input)?;
+            Ok(self
+                .command(program, args, stdin, captured.as_ref(), env)?
+                .spawn()?)
         };
         let mut child = match start(program, args) {
             Ok(child) => child,
             // A script without a `#!` line: run it with /bin/sh, as
             // execvp does (and so env, nice and timeout).
-            Err(e) if e.raw_os_error() == Some(Errno::ENOEXEC as i32) => {
+            Err(SpawnError::Exec(e)) if e.raw_os_error() == Some(Errno::ENOEXEC as i32) => {
                 let script = locate(program).ok_or(e)?;
                 let args: Vec<OsString> = std::iter::once(script.into_os_string())
                     .chain(args.iter().cloned())
                     .collect();
                 start(OsStr::new("/bin/sh"), &args)?
             }
-            Err(e) => return Err(e.into()),
+            Err(e) => return Err(e),
         };
         let tee = match &self.output {
             Some(regex) => match self.tee(regex, &mut child) {

@@ -1,15 +1,16 @@
-//! Standard input, given to every attempt in full: what retry reads of its
-//! stdin is kept in a temporary file without a name (as the output spools
-//! are, see [`crate::capture`]), and each attempt reads it from the start,
-//! then whatever more arrives.
+//! Standard input, given to every attempt in full. A file is read again by
+//! each attempt from where it was when retry started. Other input (a pipe)
+//! is kept, as retry reads it, in a temporary file without a name (as the
+//! output spools are, see [`crate::capture`]), and each attempt reads it
+//! from the start, then whatever more arrives.
 //!
-//! retry's stdin is read only as fast as the attempt takes it (plus what
-//! its pipe holds), so a producer is slowed down, not buffered without
-//! bound, and an attempt that reads only part of the input leaves the rest
-//! unread until an attempt wants it.
+//! A pipe is read only as fast as the attempt takes it (plus what the
+//! attempt's pipe holds), so a producer is slowed down, not buffered
+//! without bound, and an attempt that reads only part of the input leaves
+//! the rest unread until an attempt wants it.
 
 use std::fs::File;
-use std::io::{self, IsTerminal, PipeReader, Read, Write};
+use std::io::{self, IsTerminal, PipeReader, Read, Seek, SeekFrom, Write};
 use std::os::fd::{AsFd, BorrowedFd};
 use std::os::unix::fs::FileExt;
 use std::process::Stdio;
@@ -31,6 +32,16 @@ pub enum Input {
     Once,
     /// Every attempt reads all of it.
     Replay(Replay),
+    /// Stdin is a file (`retry ... < file`): every attempt reads it from
+    /// where it was when retry started, through the descriptor itself, so
+    /// that retry reads nothing the command does not (a `while read`
+    /// loop around retry keeps its lines).
+    Rewind {
+        /// retry's stdin (a copy of the descriptor: it shares the offset).
+        stdin: File,
+        /// Its offset when retry started.
+        start: u64,
+    },
 }
 
 impl Input {
@@ -39,8 +50,17 @@ impl Input {
         if once || io::stdin().is_terminal() {
             return Ok(Input::Once);
         }
+        let mut source = File::from(io::stdin().as_fd().try_clone_to_owned()?);
+        if source.metadata().is_ok_and(|meta| meta.is_file())
+            && let Ok(start) = source.stream_position()
+        {
+            return Ok(Input::Rewind {
+                stdin: source,
+                start,
+            });
+        }
         Ok(Input::Replay(Replay {
-            source: File::from(io::stdin().as_fd().try_clone_to_owned()?),
+            source,
             spool: tempfile::tempfile()?,
             kept: 0,
             ended: false,
@@ -48,13 +68,21 @@ impl Input {
     }
 
     /// The stdin of the `first` attempt or a later one. With
-    /// [`Input::Replay`], a pipe for [`Replay::feed`].
-    pub fn stdio(&self, first: bool) -> Stdio {
-        match (self, first) {
+    /// [`Input::Replay`], a pipe for [`Replay::feed`]; with
+    /// [`Input::Rewind`], retry's stdin, back at its start.
+    pub fn stdio(&self, first: bool) -> io::Result<Stdio> {
+        Ok(match (self, first) {
             (Input::Once, true) => Stdio::inherit(),
             (Input::Once, false) => Stdio::null(),
             (Input::Replay(_), _) => Stdio::piped(),
-        }
+            (Input::Rewind { stdin, start }, _) => {
+                // `Seek` is implemented for `&File`: the offset is the
+                // kernel's, shared with every copy of the descriptor.
+                let mut stdin: &File = stdin;
+                stdin.seek(SeekFrom::Start(*start))?;
+                Stdio::inherit()
+            }
+        })
     }
 }
 

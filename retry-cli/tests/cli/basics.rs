@@ -528,7 +528,7 @@ fn help_and_version_exit_0() {
         "--stdin-once",
         "Output: each attempt's stdout is kept in a temporary file",
         "the last one (when the attempts run\nout",
-        "Input: what retry reads of its stdin",
+        "Input: every attempt reads all of stdin",
         "  141  retry's stdout was closed",
     ] {
         assert!(

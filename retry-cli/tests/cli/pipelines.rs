@@ -126,6 +126,31 @@ cat > "stdin.$n""#,
     assert!(second == input, "the replayed input differs");
 }
 
+/// A file on stdin is read by the attempts themselves, each from where it
+/// was when retry started: retry reads none of it ahead, so that a `while
+/// read` loop around retry keeps its lines.
+#[test]
+fn a_file_on_stdin_is_read_again_from_where_retry_found_it() {
+    let sandbox = Sandbox::new();
+    let mut input = b"skipped by the shell\nfirst line\n".to_vec();
+    input.extend(sandbox.binary("tail", 1 << 20));
+    fs::write(sandbox.path().join("input"), &input).expect("write input");
+    sandbox.script(
+        "consumer.sh",
+        r#"if [ "$n" -eq 1 ]; then read line; echo "$line" > stdin.1; exit 1; fi
+cat > "stdin.$n""#,
+    );
+    let out = sandbox.pipeline(r#"{ read skip; "$0" -d 1ms -- sh consumer.sh; } < input"#);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert_eq!(sandbox.read("stdin.1"), "first line\n");
+    let second = fs::read(sandbox.path().join("stdin.2")).expect("stdin.2");
+    assert!(second == input[21..], "the second attempt's input differs");
+    fs::write(sandbox.path().join("list"), "one\ntwo\nthree\n").expect("write list");
+    let out = sandbox
+        .pipeline(r#"while read word; do "$0" -- sh -c 'echo "got $0"' "$word"; done < list"#);
+    assert_eq!(out.stdout, "got one\ngot two\ngot three\n");
+}
+
 /// Stdin reaches the first attempt as it arrives: the producer writes its
 /// second line only once the command has read the first.
 #[test]
