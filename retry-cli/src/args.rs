@@ -25,7 +25,33 @@ min(max-delay, base-delay * multiplier^(n-1)), spread by --jitter.
 Each retry is logged to standard error, for example:
   retry: attempt 2/5 failed (exit 1); sleeping 2.31s
 
-Standard input goes to the first attempt only; later attempts read /dev/null.
+Output: each attempt's stdout is kept in a temporary file until the attempt
+ends. Then the stdout of the attempt that ends the run goes to retry's
+stdout: the one that succeeded, or else the last one (when the attempts run
+out, or a status, signal or breaker ends the run), because retry exits with
+its status and the output goes with the status, as if COMMAND had run once.
+Every other attempt's stdout goes to stderr, just before the line that logs
+the attempt (followed by a newline if it lacks one), so that the next
+program in a pipe never sees a failed attempt's output and you can still
+read it. With --every, a successful run's stdout goes to stdout and a
+failed run's to stderr. With --stream, every attempt's stdout passes
+through as it arrives, as for a command whose output never ends (which
+must not be kept: its file would grow without end). Stderr always passes
+through as the command writes it.
+
+Input: every attempt reads all of stdin, even if an earlier one read only
+part. A file on stdin (< FILE) is read by each attempt from where it was
+when retry started. Other input (a pipe) is kept in a temporary file as the
+first attempt reads it, and every later attempt reads it again from the
+start, then whatever more arrives; retry reads a pipe a little ahead of the
+command (at most 64 KiB past what the command's pipe holds), even if the
+command never reads it: inside `... | while read x; do ...; done`, give
+retry </dev/null. With --stdin-once, and whenever stdin is a terminal, the
+first attempt gets retry's stdin itself and later attempts read /dev/null.
+
+The temporary files are in $TMPDIR (else /tmp) and have no name: nothing is
+left behind however retry ends, even killed by SIGKILL.
+
 Each attempt's environment has RETRY_ATTEMPT (1 for the first) and
 RETRY_MAX_ATTEMPTS. A script without a #! line runs with /bin/sh, as env
 and timeout run it.
@@ -33,7 +59,8 @@ Unless --foreground is given, COMMAND runs in a process group of its own, so
 that --timeout and forwarded signals reach every process it starts.
 SIGINT, SIGTERM, SIGHUP and SIGQUIT sent to retry are passed on to COMMAND
 (except, with --foreground, the terminal's own, which COMMAND has already
-received), and no retry follows.
+received), and no retry follows. One that arrives while retry writes out
+the run's stdout stops it there, with status 128+S.
 
 Exit status:
   N    the last attempt's status (with --every, the last run's), or 128+S if
@@ -41,12 +68,16 @@ Exit status:
   2    bad options or policy file
   75   the --breaker is open (or another process probes it): COMMAND did
        not run; try again later (EX_TEMPFAIL)
-  125  retry itself failed
+  125  retry itself failed (one cause: no temporary file in $TMPDIR)
   126  COMMAND cannot be executed
   127  COMMAND was not found
+  141  retry's stdout was closed before the run's stdout was all written
+       (as a command killed by SIGPIPE writing there)
 
 Examples:
   retry -- curl -fsS http://localhost:8080/health
+  retry -- curl -fsS http://localhost/entities | jq .
+  producer | retry -- curl -fsS -X POST --data-binary @- http://localhost/import
   retry -n 5 -d 500ms --jitter -- ./sync.sh
   retry --retry-if-output '429|rate limit' -t 30s -- gh api /user
   retry --policy retry.toml --policy-name gitea_api -- tea issues list
@@ -140,11 +171,13 @@ pub struct Args {
 
     /// Retry if an output line matches REGEX
     ///
-    /// For example '429|rate limit'. The output still passes through as it
+    /// For example '429|rate limit'. Lines of stdout and stderr alike.
+    /// Stderr (and, with --stream, stdout) still passes through as it
     /// arrives, though through a pipe: COMMAND no longer sees a terminal.
     /// Every byte is passed on, however slowly it is read, and every line
-    /// the command wrote is matched before retry decides. When retry's own
-    /// output is closed, so is COMMAND's (it gets SIGPIPE).
+    /// the command wrote is matched before retry decides. With --stream,
+    /// when retry's own output is closed, so is COMMAND's (it gets
+    /// SIGPIPE).
     #[arg(long, value_name = "REGEX", help_heading = "When to retry", value_parser = regex)]
     pub retry_if_output: Option<Regex>,
 
@@ -170,6 +203,23 @@ pub struct Args {
     #[arg(long, help_heading = "Attempts")]
     pub foreground: bool,
 
+    /// Pass each attempt's stdout on as it arrives
+    ///
+    /// For commands whose progress must be seen live, or whose output
+    /// never ends. Then every attempt's stdout reaches retry's stdout,
+    /// failed ones' included, instead of only the attempt that ends the
+    /// run (see "Output" below).
+    #[arg(long, help_heading = "Input and output")]
+    pub stream: bool,
+
+    /// Give stdin to the first attempt only
+    ///
+    /// Later attempts read /dev/null. For interactive or endless input,
+    /// which cannot or should not be kept for a replay. Always so when
+    /// stdin is a terminal.
+    #[arg(long, help_heading = "Input and output")]
+    pub stdin_once: bool,
+
     /// Loop mode: run COMMAND again and again, INTERVAL apart
     ///
     /// Replaces `while true; do COMMAND; sleep INTERVAL; done`. Each run is
@@ -184,6 +234,8 @@ pub struct Args {
     /// on to a run in progress), with the last run's status. Each run's
     /// environment has RETRY_RUN (1, 2, ...), RETRY_ATTEMPT (1 plus the
     /// failed runs just before it) and RETRY_MAX_ATTEMPTS=0 (no limit).
+    /// Each run reads all of stdin (see "Input" below); a successful run's
+    /// stdout goes to stdout, a failed run's to stderr (see "Output").
     #[arg(long, value_name = "INTERVAL", help_heading = "Loop mode", value_parser = interval,
           conflicts_with_all = ["max_attempts", "max_elapsed", "retry_on_exit"])]
     pub every: Option<Duration>,

@@ -3,7 +3,7 @@
 
 use std::ffi::{OsStr, OsString};
 use std::fs::File;
-use std::io;
+use std::io::{self, Write};
 use std::os::fd::OwnedFd;
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
@@ -16,7 +16,9 @@ use nix::sys::signal::{Signal, kill, killpg};
 use nix::unistd::Pid;
 use regex::bytes::Regex;
 
+use crate::capture::Captured;
 use crate::outcome::{Outcome, Status};
+use crate::replay::Input;
 use crate::signals::{Event, Events};
 use crate::tee::Tee;
 
@@ -36,84 +38,158 @@ pub struct Launch {
     pub foreground: bool,
     /// `--retry-if-output`: pipe and match the output.
     pub output: Option<Regex>,
+    /// `--stream`: the command's stdout is retry's (or, with `output`,
+    /// passes through as it arrives), instead of being captured.
+    pub stream: bool,
 }
 
 /// The command could not be started.
 #[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct SpawnError(#[from] io::Error);
+pub enum SpawnError {
+    /// Starting the program failed.
+    #[error("{0}")]
+    Exec(#[from] io::Error),
+    /// Its stdin, a file, could not be rewound for it.
+    #[error("cannot read standard input again from its start: {0}")]
+    Input(io::Error),
+    /// No temporary file could be made for its output.
+    #[error("cannot create a temporary file for its output in {} (see TMPDIR): {source}",
+            std::env::temp_dir().display())]
+    Spool {
+        /// Why.
+        source: io::Error,
+    },
+}
 
 impl SpawnError {
     /// The status a shell uses for it: 127 when there is no such command,
-    /// 126 when it cannot be executed.
+    /// 126 when it cannot be executed; 125 (retry's own failure) without
+    /// a temporary file.
     pub fn code(&self) -> u8 {
-        if self.0.kind() == io::ErrorKind::NotFound {
-            127
-        } else {
-            126
+        match self {
+            SpawnError::Exec(e) if e.kind() == io::ErrorKind::NotFound => 127,
+            SpawnError::Exec(_) => 126,
+            SpawnError::Spool { .. } | SpawnError::Input(_) => crate::OWN_FAILURE,
         }
     }
 
     /// A shell's wording: "command not found", "permission denied", ...
     pub fn reason(&self) -> String {
-        match self.0.kind() {
-            io::ErrorKind::NotFound => "command not found".to_owned(),
-            io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
-            _ => self.0.to_string(),
+        match self {
+            SpawnError::Exec(e) => match e.kind() {
+                io::ErrorKind::NotFound => "command not found".to_owned(),
+                io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+                _ => e.to_string(),
+            },
+            SpawnError::Spool { .. } | SpawnError::Input(_) => self.to_string(),
         }
     }
 }
 
+/// One attempt, over.
+#[derive(Debug)]
+pub struct Finished {
+    /// How it ended.
+    pub outcome: Outcome,
+    /// Its stdout, kept until the run knows where it goes (`None` with
+    /// `--stream`: it went to retry's stdout as it came).
+    pub stdout: Option<Captured>,
+    /// Why no other attempt can be like this one, if so: its input or its
+    /// output could not be kept whole.
+    pub trouble: Option<String>,
+}
+
 impl Launch {
     /// Runs one attempt to its end, with `env` added to the command's
-    /// environment. Only the first attempt gets retry's standard input:
-    /// it cannot be read twice.
+    /// environment and `input` as its stdin (the `first` attempt's or a
+    /// later one's).
     pub fn run(
         &self,
+        input: &mut Input,
         first: bool,
         env: &[(&str, String)],
         events: &Events,
-    ) -> Result<Outcome, SpawnError> {
+    ) -> Result<Finished, SpawnError> {
         let started = Instant::now();
         let (program, args) = self
             .command
             .split_first()
             .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no command given"))?;
-        let mut child = match self.command(program, args, first, env).spawn() {
+        let captured = match self.stream {
+            true => None,
+            false => Some(Captured::new().map_err(|source| SpawnError::Spool { source })?),
+        };
+        // Told, by being closed, that the attempt is over.
+        let (stop_read, stop) = io::pipe()?;
+        let start = |program: &OsStr, args: &[OsString]| {
+            let stdin = input.stdio(first).map_err(SpawnError::Input)?;
+            Ok(self
+                .command(program, args, stdin, captured.as_ref(), env)?
+                .spawn()?)
+        };
+        let mut child = match start(program, args) {
             Ok(child) => child,
             // A script without a `#!` line: run it with /bin/sh, as
             // execvp does (and so env, nice and timeout).
-            Err(e) if e.raw_os_error() == Some(Errno::ENOEXEC as i32) => {
+            Err(SpawnError::Exec(e)) if e.raw_os_error() == Some(Errno::ENOEXEC as i32) => {
                 let script = locate(program).ok_or(e)?;
                 let args: Vec<OsString> = std::iter::once(script.into_os_string())
                     .chain(args.iter().cloned())
                     .collect();
-                self.command(OsStr::new("/bin/sh"), &args, first, env)
-                    .spawn()?
+                start(OsStr::new("/bin/sh"), &args)?
             }
-            Err(e) => return Err(e.into()),
+            Err(e) => return Err(e),
         };
-        let tee = match (&self.output, child.stdout.take(), child.stderr.take()) {
-            (Some(regex), Some(stdout), Some(stderr)) => {
-                // The same type for both streams, as `Tee` wants.
-                let (stdout, stderr) = (OwnedFd::from(stdout), OwnedFd::from(stderr));
-                let (stdout, stderr) = (File::from(stdout), File::from(stderr));
-                match Tee::start(regex, (stdout, io::stdout()), (stderr, io::stderr())) {
-                    Ok(tee) => Some(tee),
-                    Err(e) => {
-                        // No thread to drain its output: stop it rather
-                        // than leave it blocked on a full pipe.
-                        let _ = child.kill();
-                        let _ = child.wait();
-                        return Err(e.into());
+        let tee = match &self.output {
+            Some(regex) => match self.tee(regex, &mut child) {
+                Ok(tee) => Some(tee),
+                Err(e) => return Err(abandon(&mut child, e)),
+            },
+            None => None,
+        };
+        let stdin = child.stdin.take();
+        let (outcome, mut trouble) = std::thread::scope(|scope| {
+            let feeder = match (input, stdin) {
+                (Input::Replay(replay), Some(stdin)) => {
+                    let to = File::from(OwnedFd::from(stdin));
+                    let feed = move || replay.feed(to, &stop_read);
+                    let spawned = std::thread::Builder::new()
+                        .name("stdin".into())
+                        .spawn_scoped(scope, feed);
+                    match spawned {
+                        Ok(feeder) => Some(feeder),
+                        Err(e) => return Err(abandon(&mut child, e)),
                     }
                 }
-            }
-            _ => None,
-        };
-        let mut outcome = self.wait(&mut child, started, events)?;
-        outcome.output_matched = tee.map(Tee::finish);
-        Ok(outcome)
+                _ => None,
+            };
+            let outcome = self.wait(&mut child, started, events);
+            drop(stop);
+            let trouble = match feeder.map(|feeder| feeder.join()) {
+                None | Some(Ok(Ok(()))) => None,
+                Some(Ok(Err(e))) => Some(format!("standard input could not be kept: {e}")),
+                Some(Err(_)) => Some("standard input could not be kept".to_owned()),
+            };
+            Ok((outcome?, trouble))
+        })?;
+        let mut outcome = outcome;
+        if let Some(regex) = &self.output {
+            let teed = tee.is_some_and(Tee::finish);
+            let spooled = match captured.as_ref().map(|c| c.matches(regex)) {
+                Some(Ok(matched)) => matched,
+                None => false,
+                Some(Err(e)) => {
+                    trouble.get_or_insert(format!("its output could not be read back: {e}"));
+                    false
+                }
+            };
+            outcome.output_matched = Some(teed || spooled);
+        }
+        Ok(Finished {
+            outcome,
+            stdout: captured,
+            trouble,
+        })
     }
 
     /// The program's name, for the log.
@@ -124,21 +200,21 @@ impl Launch {
             .unwrap_or_default()
     }
 
-    /// The command for one attempt, not yet started.
+    /// The command for one attempt, not yet started: `stdin` as its stdin,
+    /// and its stdout into `captured` if given.
     fn command(
         &self,
         program: &OsStr,
         args: &[OsString],
-        first: bool,
+        stdin: Stdio,
+        captured: Option<&Captured>,
         env: &[(&str, String)],
-    ) -> Command {
+    ) -> io::Result<Command> {
         let mut command = Command::new(program);
-        command.args(args).envs(env.iter().map(|(k, v)| (k, v)));
-        command.stdin(if first {
-            Stdio::inherit()
-        } else {
-            Stdio::null()
-        });
+        command
+            .args(args)
+            .envs(env.iter().map(|(k, v)| (k, v)))
+            .stdin(stdin);
         if !self.foreground {
             // A group of its own: a timeout or a forwarded signal reaches
             // every process the command starts, not just the first.
@@ -147,7 +223,31 @@ impl Launch {
         if self.output.is_some() {
             command.stdout(Stdio::piped()).stderr(Stdio::piped());
         }
-        command
+        if let Some(captured) = captured {
+            command.stdout(captured.stdio()?);
+        }
+        Ok(command)
+    }
+
+    /// Starts matching (and passing on) what the command writes to its
+    /// pipes: stderr, and stdout too unless it is captured.
+    fn tee(&self, regex: &Regex, child: &mut Child) -> io::Result<Tee> {
+        let mut streams: Vec<(&str, File, Box<dyn Write + Send>)> = Vec::with_capacity(2);
+        if let Some(stdout) = child.stdout.take() {
+            streams.push((
+                "stdout",
+                File::from(OwnedFd::from(stdout)),
+                Box::new(io::stdout()),
+            ));
+        }
+        if let Some(stderr) = child.stderr.take() {
+            streams.push((
+                "stderr",
+                File::from(OwnedFd::from(stderr)),
+                Box::new(io::stderr()),
+            ));
+        }
+        Tee::start(regex, streams)
     }
 
     /// Waits for `child`, passing on forwarded signals, and enforcing the
@@ -212,6 +312,15 @@ impl Launch {
             killpg(pid, signal)
         };
     }
+}
+
+/// Stops a command that retry cannot serve (no thread to drain its output
+/// or feed its input), rather than leave it blocked on a pipe; returns
+/// `error`, why.
+fn abandon(child: &mut Child, error: io::Error) -> SpawnError {
+    let _ = child.kill();
+    let _ = child.wait();
+    SpawnError::Exec(error)
 }
 
 /// The file `program` names, found as execvp finds it: a name with a `/`

@@ -74,9 +74,31 @@ impl Log {
         }
     }
 
-    /// Reports a command that cannot be started; printed even with
-    /// `--quiet`, since it is an error rather than progress.
+    /// Reports a signal received while the run's output was being passed
+    /// on to stdout: retry stops there.
+    pub fn interrupted_passing_on(&self, signal: i32, exit_code: u8) {
+        match self.style {
+            Style::Quiet => {}
+            Style::Text => self.line(&format!(
+                "retry: received {} while passing on the output; stopping",
+                signal_name(signal)
+            )),
+            Style::Json => self.json(&InterruptedLine {
+                event: "interrupted",
+                signal: signal_name(signal),
+                exit_code,
+            }),
+        }
+    }
+
+    /// Reports a command that cannot be started.
     pub fn cannot_start(&self, command: &str, reason: &str, exit_code: u8) {
+        self.error(command, reason, exit_code);
+    }
+
+    /// Reports an error about `command` that ends the run; printed even
+    /// with `--quiet`, since it is an error rather than progress.
+    pub fn error(&self, command: &str, reason: &str, exit_code: u8) {
         match self.style {
             Style::Text | Style::Quiet => self.line(&format!("retry: {command}: {reason}")),
             Style::Json => self.json(&ErrorLine {

@@ -7,10 +7,12 @@ use std::time::Duration;
 
 use retry_runtime::{Delays, Policy};
 
+use crate::capture::Passed;
 use crate::child::Launch;
 use crate::guard::Guard;
 use crate::log::Log;
 use crate::outcome::{Outcome, Status};
+use crate::replay::Input;
 use crate::rules::Rules;
 use crate::signals::Events;
 
@@ -96,12 +98,14 @@ pub enum After {
 
 /// Runs the loop until `--runs`, a `--stop-on-exit` status or a signal
 /// ends it, and returns the status to exit with (the last run's).
+#[allow(clippy::too_many_arguments)]
 pub fn run(
     interval: Duration,
     max_runs: Option<u32>,
     policy: &Policy,
     rules: &Rules,
     launch: &Launch,
+    input: &mut Input,
     guard: &Guard,
     events: &Events,
 ) -> u8 {
@@ -110,7 +114,7 @@ pub fn run(
     let mut number: u32 = 0;
     loop {
         number = number.saturating_add(1);
-        let run = match guard.admit() {
+        let (run, finished) = match guard.admit() {
             Ok(leave) => {
                 let env = [
                     (
@@ -120,26 +124,28 @@ pub fn run(
                     ("RETRY_MAX_ATTEMPTS", "0".to_owned()),
                     ("RETRY_RUN", number.to_string()),
                 ];
-                let outcome = match launch.run(number == 1, &env, events) {
-                    Ok(outcome) => outcome,
+                let finished = match launch.run(input, number == 1, &env, events) {
+                    Ok(finished) => finished,
                     Err(e) => {
                         log.cannot_start(&launch.program(), &e.reason(), e.code());
                         return e.code();
                     }
                 };
+                let outcome = finished.outcome;
                 // Not counted if cut short by a signal (see main's run).
                 if outcome.interrupted.is_none() {
                     guard.settle(leave, rules.transient(&outcome));
                 }
-                Run::Ran(outcome)
+                (Run::Ran(outcome), Some(finished))
             }
             Err(refusal) => {
                 let name = guard.name().unwrap_or_default();
                 log.refused(name, &refusal, &launch.program(), crate::REFUSED);
-                Run::Refused
+                (Run::Refused, None)
             }
         };
         let before = schedule.failures();
+        let trouble = finished.as_ref().and_then(|f| f.trouble.clone());
         let after = match (run, max_runs) {
             (
                 Run::Ran(Outcome {
@@ -154,12 +160,26 @@ pub fn run(
             (_, Some(max)) if number >= max => {
                 After::Stop(format!("that was the last of --runs {max}"))
             }
+            // The next run could not be given the same input.
+            _ if trouble.is_some() => After::Stop(trouble.unwrap_or_default()),
             _ => After::Wait(schedule.after(run.failed())),
         };
+        // A successful run's stdout is the loop's output; a failed one's
+        // goes to stderr, as a retried attempt's does.
+        let mut passed = Passed::Whole;
+        match finished.and_then(|finished| finished.stdout) {
+            Some(stdout) if !run.failed() => passed = stdout.pass_to_stdout(events),
+            Some(stdout) => stdout.pass_to_stderr(),
+            None => {}
+        }
         // For a failure, the failures in a row with it; for a success, the
         // failures in a row it ended.
         let failures = before.saturating_add(u32::from(run.failed()));
         log.run(number, max_runs, &run, failures, &after);
+        // Output that could not be passed on whole ends the loop.
+        if !matches!(passed, Passed::Whole) {
+            return passed.status(run.code(), &launch.program(), log);
+        }
         match after {
             After::Stop(_) => return run.code(),
             After::Wait(wait) => {

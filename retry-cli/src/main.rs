@@ -11,6 +11,7 @@
 mod args;
 mod argv;
 mod breaker_log;
+mod capture;
 mod child;
 mod codes;
 mod config;
@@ -19,6 +20,7 @@ mod log;
 mod loop_log;
 mod loop_mode;
 mod outcome;
+mod replay;
 mod rules;
 mod shared_breaker;
 mod signals;
@@ -32,10 +34,12 @@ use clap::error::ErrorKind;
 use retry_runtime::engine::{Attempt, CallSite, CallState, NoHook, Step};
 
 use crate::args::Args;
-use crate::child::Launch;
+use crate::capture::Passed;
+use crate::child::{Finished, Launch};
 use crate::config::CommandPolicy;
 use crate::guard::Guard;
 use crate::log::{Log, Next, Style};
+use crate::replay::Input;
 use crate::rules::Rules;
 use crate::signals::Events;
 
@@ -82,6 +86,22 @@ fn main() -> ExitCode {
         kill_after: args.kill_after,
         foreground: args.foreground,
         output: args.retry_if_output,
+        stream: args.stream,
+    };
+    let mut input = match Input::new(args.stdin_once) {
+        Ok(input) => input,
+        Err(e) => {
+            log.error(
+                &launch.program(),
+                &format!(
+                    "cannot keep standard input in a temporary file in {} (see TMPDIR; or \
+                     give --stdin-once): {e}",
+                    std::env::temp_dir().display()
+                ),
+                OWN_FAILURE,
+            );
+            return ExitCode::from(OWN_FAILURE);
+        }
     };
     let code = match args.every {
         Some(interval) => loop_mode::run(
@@ -90,10 +110,11 @@ fn main() -> ExitCode {
             &policy.untimed(),
             &rules,
             &launch,
+            &mut input,
             &guard,
             &events,
         ),
-        None => run(&policy, rules, &launch, &guard, &events),
+        None => run(&policy, rules, &launch, &mut input, &guard, &events),
     };
     ExitCode::from(code)
 }
@@ -104,6 +125,7 @@ fn run(
     policy: &CommandPolicy,
     mut rules: Rules,
     launch: &Launch,
+    input: &mut Input,
     guard: &Guard,
     events: &Events,
 ) -> u8 {
@@ -123,51 +145,66 @@ fn run(
             ("RETRY_ATTEMPT", n.to_string()),
             ("RETRY_MAX_ATTEMPTS", policy.max_attempts.to_string()),
         ];
-        let outcome = match launch.run(n == 1, &env, events) {
-            Ok(outcome) => outcome,
+        let finished = match launch.run(input, n == 1, &env, events) {
+            Ok(finished) => finished,
             // Not retried: a missing or unexecutable command stays so.
             Err(e) => {
                 log.cannot_start(&launch.program(), &e.reason(), e.code());
                 return e.code();
             }
         };
+        let outcome = finished.outcome;
         // An attempt cut short by a signal retry passed on says nothing
         // about the service: it is not counted (a probe's place is given
         // back as this process ends).
         let open = outcome.interrupted.is_none() && guard.settle(leave, rules.transient(&outcome));
         if let Some(signal) = outcome.interrupted {
-            log.attempt(n, &outcome, &Next::Interrupted(signal));
-            return outcome.code();
+            return end(n, finished, &Next::Interrupted(signal), launch, log, events);
         }
         let attempt = match (outcome.succeeded(), outcome.timed_out) {
             (true, _) => Attempt::Completed(Ok(outcome)),
             (false, true) => Attempt::TimedOut(outcome),
             (false, false) => Attempt::Completed(Err(outcome)),
         };
-        match attempts.decide(policy, &SITE, attempt, &mut rules, &mut NoHook) {
-            Step::Return(Ok(done)) => {
-                log.attempt(n, &done, &Next::Done);
-                return done.code();
-            }
-            Step::Return(Err(failed)) => {
-                log.attempt(n, &failed, &why_not(policy, &rules, &attempts, &failed));
-                return failed.code();
-            }
+        let next = match attempts.decide(policy, &SITE, attempt, &mut rules, &mut NoHook) {
+            Step::Return(Ok(_)) => Next::Done,
+            Step::Return(Err(failed)) => why_not(policy, &rules, &attempts, &failed),
             // No retry into an open breaker.
-            Step::Sleep(_) if open => {
-                let why = format!("breaker {} is open", guard.name().unwrap_or_default());
-                log.attempt(n, &outcome, &Next::NotRetryable(why));
-                return outcome.code();
+            Step::Sleep(_) if open => Next::NotRetryable(format!(
+                "breaker {} is open",
+                guard.name().unwrap_or_default()
+            )),
+            // Nor one that could not be given the same input.
+            Step::Sleep(_) if finished.trouble.is_some() => {
+                Next::NotRetryable(finished.trouble.clone().unwrap_or_default())
             }
-            Step::Sleep(delay) => {
-                log.attempt(n, &outcome, &Next::Sleep(delay));
-                if let Some(signal) = events.sleep(delay) {
-                    log.interrupted_while_sleeping(signal, outcome.code());
-                    return outcome.code();
-                }
-            }
+            Step::Sleep(delay) => Next::Sleep(delay),
+        };
+        let Next::Sleep(delay) = next else {
+            return end(n, finished, &next, launch, log, events);
+        };
+        // Not the run's output: kept on stderr, where it can be read.
+        if let Some(stdout) = &finished.stdout {
+            stdout.pass_to_stderr();
+        }
+        log.attempt(n, &outcome, &next);
+        if let Some(signal) = events.sleep(delay) {
+            log.interrupted_while_sleeping(signal, outcome.code());
+            return outcome.code();
         }
     }
+}
+
+/// Ends the run with attempt `n`: its stdout is the run's, passed on to
+/// retry's stdout, then the attempt is logged with `next`. Returns the
+/// status to exit with.
+fn end(n: u32, finished: Finished, next: &Next, launch: &Launch, log: &Log, events: &Events) -> u8 {
+    let outcome = finished.outcome;
+    let passed = finished
+        .stdout
+        .map_or(Passed::Whole, |stdout| stdout.pass_to_stdout(events));
+    log.attempt(n, &outcome, next);
+    passed.status(outcome.code(), &launch.program(), log)
 }
 
 /// Why the engine returned a failure rather than sleeping: the rules

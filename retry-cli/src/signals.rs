@@ -3,7 +3,7 @@
 //! wait for an attempt as soon as it exits.
 
 use std::io;
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
 
 use signal_hook::consts::{SIGCHLD, SIGHUP, SIGINT, SIGQUIT, SIGTERM};
@@ -29,11 +29,15 @@ pub enum Event {
     },
     /// A child process changed state.
     Child,
+    /// A thread of retry's own finished what it was waiting for (see
+    /// [`Events::waker`]).
+    Wake,
 }
 
 /// The stream of [`Event`]s.
 pub struct Events {
     rx: Receiver<Event>,
+    tx: Sender<Event>,
 }
 
 /// Starts listening. From here on the forwarded signals no longer kill
@@ -41,6 +45,7 @@ pub struct Events {
 pub fn listen() -> io::Result<Events> {
     let mut signals = SignalsInfo::<WithOrigin>::new(FORWARDED.iter().chain(&[SIGCHLD]))?;
     let (tx, rx) = mpsc::channel();
+    let waker = tx.clone();
     std::thread::Builder::new()
         .name("signals".into())
         .spawn(move || {
@@ -58,10 +63,16 @@ pub fn listen() -> io::Result<Events> {
                 }
             }
         })?;
-    Ok(Events { rx })
+    Ok(Events { rx, tx: waker })
 }
 
 impl Events {
+    /// A sender of [`Event::Wake`], for a thread whose end the caller
+    /// awaits along with the signals.
+    pub fn waker(&self) -> Sender<Event> {
+        self.tx.clone()
+    }
+
     /// The next event, or `None` if `limit` passes first.
     pub fn next(&self, limit: Duration) -> Option<Event> {
         match self.rx.recv_timeout(limit) {

@@ -1,6 +1,7 @@
 //! `--retry-if-output`: the command's output passes through to retry's own
-//! stdout and stderr as it arrives, and each line is matched on the way:
-//! every byte, in order, however slowly retry's output is read.
+//! stdout and stderr as it arrives (its stdout only with `--stream`: else
+//! it is captured, and matched from there), and each line is matched on
+//! the way: every byte, in order, however slowly retry's output is read.
 
 use std::io::{self, PipeReader, PipeWriter, Read, Write};
 use std::os::fd::{AsFd, BorrowedFd};
@@ -71,7 +72,8 @@ impl LineMatcher {
     }
 }
 
-/// The two threads copying and matching one attempt's stdout and stderr.
+/// The threads copying and matching one attempt's stdout and stderr (or
+/// its stderr alone).
 ///
 /// Each thread reads its pipe and writes what it read before reading more,
 /// so a slow reader of retry's output slows the command down exactly as if
@@ -86,20 +88,17 @@ pub struct Tee {
 }
 
 impl Tee {
-    /// Starts copying the command's `stdout` to `out` and its `stderr` to
-    /// `err` (retry's own stdout and stderr).
+    /// Starts copying each of the command's `streams` (its name for the
+    /// thread, the command's pipe, and where it goes: retry's own stdout
+    /// or stderr).
     pub fn start<R: Read + AsFd + Send + 'static>(
         regex: &Regex,
-        (stdout, out): (R, impl Write + Send + 'static),
-        (stderr, err): (R, impl Write + Send + 'static),
+        streams: Vec<(&str, R, Box<dyn Write + Send>)>,
     ) -> io::Result<Self> {
         let (exit_read, exit_write) = io::pipe()?;
         let (tx, settled) = mpsc::channel();
-        let pairs: [(&str, R, Box<dyn Write + Send>); 2] = [
-            ("stdout", stdout, Box::new(out)),
-            ("stderr", stderr, Box::new(err)),
-        ];
-        for (name, input, output) in pairs {
+        let count = streams.len();
+        for (name, input, output) in streams {
             let pump = Pump {
                 input: Some(input),
                 output,
@@ -114,7 +113,7 @@ impl Tee {
         Ok(Self {
             exited: Some(exit_write),
             settled,
-            streams: 2,
+            streams: count,
         })
     }
 
@@ -301,16 +300,28 @@ mod tests {
         (reader, keep_open.then_some(writer))
     }
 
+    /// The two streams of an attempt: `out` to `to`, `err` to nowhere.
+    fn both(
+        out: PipeReader,
+        to: impl Write + Send + 'static,
+        err: PipeReader,
+    ) -> Vec<(&'static str, PipeReader, Box<dyn Write + Send>)> {
+        vec![
+            ("stdout", out, Box::new(to)),
+            ("stderr", err, Box::new(io::sink())),
+        ]
+    }
+
     #[test]
     fn tee_reports_a_match_on_either_stream() {
         let regex = Regex::new("429").unwrap();
         let (out, _) = pipe_with(b"", false);
         let (err, _) = pipe_with(b"error 429\n", false);
-        let tee = Tee::start(&regex, (out, io::sink()), (err, io::sink())).unwrap();
+        let tee = Tee::start(&regex, both(out, io::sink(), err)).unwrap();
         assert!(tee.finish());
         let (out, _) = pipe_with(b"fine\n", false);
         let (err, _) = pipe_with(b"", false);
-        let tee = Tee::start(&regex, (out, io::sink()), (err, io::sink())).unwrap();
+        let tee = Tee::start(&regex, both(out, io::sink(), err)).unwrap();
         assert!(!tee.finish());
     }
 
@@ -336,7 +347,7 @@ mod tests {
         let (out, _held_out) = pipe_with(b"first\nstatus 429", true);
         let (err, _held_err) = pipe_with(b"", true);
         let recorded = Recorder::default();
-        let tee = Tee::start(&regex, (out, recorded.clone()), (err, io::sink())).unwrap();
+        let tee = Tee::start(&regex, both(out, recorded.clone(), err)).unwrap();
         assert!(tee.finish());
         assert_eq!(*recorded.0.lock().unwrap(), b"first\nstatus 429");
     }
@@ -355,7 +366,7 @@ mod tests {
                 && writer.write_all(&[b'y'; 4096]).is_ok()
             {}
         });
-        let tee = Tee::start(&regex, (out, io::sink()), (err, io::sink())).unwrap();
+        let tee = Tee::start(&regex, both(out, io::sink(), err)).unwrap();
         assert!(tee.finish());
         stop.store(true, std::sync::atomic::Ordering::Relaxed);
         firehose.join().unwrap();
@@ -375,7 +386,7 @@ mod tests {
         let regex = Regex::new("never").unwrap();
         let (out, writer) = pipe_with(b"first\n", true);
         let (err, _held) = pipe_with(b"", true);
-        let tee = Tee::start(&regex, (out, Closed), (err, io::sink())).unwrap();
+        let tee = Tee::start(&regex, both(out, Closed, err)).unwrap();
         let mut writer = writer.unwrap();
         // The command's writes fail once retry's output has failed.
         let start = std::time::Instant::now();

@@ -9,10 +9,14 @@ fn fails_twice_then_succeeds() {
     let out = run(&mut sandbox.retry(&["-n", "5", "-d", "1ms", "--", "sh", "flaky.sh"]));
     assert_eq!(out.code, Some(0));
     assert_eq!(sandbox.runs(), 3);
-    assert_eq!(out.stdout, "attempt 1\nattempt 2\nattempt 3\n");
+    // Only the attempt that ends the run reaches stdout; the others'
+    // stdout goes to stderr, each before the line that logs it.
+    assert_eq!(out.stdout, "attempt 3\n");
     assert_eq!(
         out.stderr,
-        "retry: attempt 1/5 failed (exit 1); sleeping 1ms\n\
+        "attempt 1\n\
+         retry: attempt 1/5 failed (exit 1); sleeping 1ms\n\
+         attempt 2\n\
          retry: attempt 2/5 failed (exit 1); sleeping 2ms\n\
          retry: attempt 3/5 succeeded\n"
     );
@@ -107,6 +111,24 @@ exit 1"#,
     let out = run(&mut sandbox.retry(&line));
     assert_eq!(out.code, Some(1));
     assert_eq!(sandbox.runs(), 3);
+    // The last attempt ends the run: its stdout is retry's. A match in
+    // captured stdout counts as in stderr.
+    assert_eq!(out.stdout, "404 not found\n");
+    assert_eq!(
+        out.stderr,
+        "HTTP 429 Too Many Requests\n\
+         retry: attempt 1/5 failed (exit 1, output matched); sleeping 1ms\n\
+         error: rate limit exceeded\n\
+         retry: attempt 2/5 failed (exit 1, output matched); sleeping 2ms\n\
+         retry: attempt 3/5 failed (exit 1); not retrying: \
+         no output line matched --retry-if-output\n"
+    );
+    // With --stream, every attempt's stdout passes through as it comes.
+    let mut line = words("-n 5 -d 1ms --stream --retry-if-output");
+    line.extend(["429|rate limit", "sh", "api.sh"]);
+    fs::remove_file(sandbox.path().join("runs")).expect("reset the count");
+    let out = run(&mut sandbox.retry(&line));
+    assert_eq!(out.code, Some(1));
     assert_eq!(out.stdout, "error: rate limit exceeded\n404 not found\n");
     assert_eq!(
         out.stderr,
@@ -136,7 +158,7 @@ fn matched_output_passes_through_while_the_command_runs() {
         "chatty.sh",
         "echo waiting\nwhile [ ! -f go ]; do sleep 0.01; done\necho done",
     );
-    let mut child = sandbox.spawn(&["--retry-if-output", "x", "sh", "chatty.sh"]);
+    let mut child = sandbox.spawn(&["--stream", "--retry-if-output", "x", "sh", "chatty.sh"]);
     // Should the line be held back until the command exits, this answer
     // unblocks it late, and the assertion below fails instead of hanging.
     let go = sandbox.path().join("go");
@@ -448,11 +470,11 @@ fn a_bad_policy_file_is_a_usage_error_naming_the_key() {
 }
 
 #[test]
-fn standard_input_goes_to_the_first_attempt_only() {
+fn with_stdin_once_standard_input_goes_to_the_first_attempt_only() {
     let sandbox = Sandbox::new();
     sandbox.script("reader.sh", r#"cat > "stdin.$n"; [ "$n" -ge 2 ]"#);
     let out = run(sandbox
-        .retry(&["-d", "1ms", "sh", "reader.sh"])
+        .retry(&["-d", "1ms", "--stdin-once", "sh", "reader.sh"])
         .write_stdin("hello\n"));
     assert_eq!(out.code, Some(0));
     assert_eq!(sandbox.read("stdin.1"), "hello\n");
@@ -502,6 +524,12 @@ fn help_and_version_exit_0() {
         "RETRY_ATTEMPT",
         "RETRY_RUN",
         "with SIGKILL. 0 means no",
+        "--stream",
+        "--stdin-once",
+        "Output: each attempt's stdout is kept in a temporary file",
+        "the last one (when the attempts run\nout",
+        "Input: every attempt reads all of stdin",
+        "  141  retry's stdout was closed",
     ] {
         assert!(
             out.stdout.contains(documented),

@@ -32,7 +32,12 @@ fn a_script_without_a_shebang_runs_with_bin_sh() {
     sandbox.executable("plain", "echo run >> runs\necho \"args: $*\"\nexit 3\n");
     let out = run(&mut sandbox.retry(&["-n", "2", "-d", "1ms", "./plain", "a b", "c"]));
     assert_eq!(out.code, Some(3));
-    assert_eq!(out.stdout, "args: a b c\nargs: a b c\n");
+    assert_eq!(out.stdout, "args: a b c\n");
+    assert!(
+        out.stderr.starts_with("args: a b c\nretry: attempt 1/2"),
+        "{}",
+        out.stderr
+    );
     assert_eq!(sandbox.runs(), 2);
     // Found in $PATH too, as execvp finds it.
     let path = format!(
@@ -92,7 +97,7 @@ fn each_attempt_sees_its_number_in_the_environment() {
         "numbered.sh",
         r#"echo "$RETRY_ATTEMPT/$RETRY_MAX_ATTEMPTS"; [ "$RETRY_ATTEMPT" -ge 3 ]"#,
     );
-    let out = run(&mut sandbox.retry(&["-n", "4", "-d", "1ms", "sh", "numbered.sh"]));
+    let out = run(&mut sandbox.retry(&["-n", "4", "-d", "1ms", "--stream", "sh", "numbered.sh"]));
     assert_eq!(
         (out.code, out.stdout.as_str()),
         (Some(0), "1/4\n2/4\n3/4\n")

@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::{Child, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-use assert_cmd::cargo::{cargo_bin, cargo_bin_cmd};
+use assert_cmd::cargo::cargo_bin;
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 use serde_json::Value;
@@ -55,7 +55,7 @@ impl Sandbox {
 
     /// `retry ARGS...` in the sandbox.
     fn retry(&self, args: &[&str]) -> assert_cmd::Command {
-        let mut command = cargo_bin_cmd!("retry");
+        let mut command = assert_cmd::Command::from_std(bounded_retry());
         command
             .current_dir(self.path())
             .args(args)
@@ -65,7 +65,7 @@ impl Sandbox {
 
     /// `retry ARGS...` in the sandbox, in the background.
     fn spawn(&self, args: &[&str]) -> Child {
-        std::process::Command::new(cargo_bin!("retry"))
+        bounded_retry()
             .current_dir(self.path())
             .args(args)
             .stdin(Stdio::null())
@@ -83,6 +83,18 @@ impl Sandbox {
             std::thread::sleep(Duration::from_millis(5));
         }
     }
+}
+
+/// The `retry` binary, started by `sh` with a bound on the size of any
+/// file it or its commands write (`ulimit -f`: 200 MB or more): a broken
+/// build that spools an endless output fails its test (SIGXFSZ) instead of
+/// filling the disk. `exec`: retry keeps the pid the test signals.
+fn bounded_retry() -> std::process::Command {
+    let mut command = std::process::Command::new("sh");
+    command
+        .args(["-c", r#"ulimit -f 400000 && exec "$0" "$@""#])
+        .arg(cargo_bin!("retry"));
+    command
 }
 
 struct Run {
@@ -129,3 +141,4 @@ mod breaker;
 mod edges;
 mod loop_mode;
 mod output;
+mod pipelines;

@@ -1,5 +1,7 @@
-//! `--retry-if-output`: every byte passes through, however slowly retry's
-//! output is read, and a closed output reaches the command.
+//! `--retry-if-output` with `--stream`: every byte passes through, however
+//! slowly retry's output is read, and a closed output reaches the command.
+//! (An endless command such as `yes` needs `--stream`: captured output is
+//! kept until the attempt ends.)
 
 use std::io::Read;
 
@@ -38,6 +40,7 @@ echo ok"#,
         "2",
         "-d",
         "1ms",
+        "--stream",
         "--retry-if-output",
         "rate limit",
         "sh",
@@ -96,8 +99,16 @@ fn a_closed_output_reaches_the_command_as_if_it_wrote_there() {
              retry: attempt 2/2 failed (killed by SIGPIPE, output matched); giving up\n",
         ),
     ] {
-        let mut child =
-            sandbox.spawn(&["-n", "2", "-d", "1ms", "--retry-if-output", pattern, "yes"]);
+        let mut child = sandbox.spawn(&[
+            "-n",
+            "2",
+            "-d",
+            "1ms",
+            "--stream",
+            "--retry-if-output",
+            pattern,
+            "yes",
+        ]);
         let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
         let mut line = String::new();
         stdout.read_line(&mut line).expect("read");
@@ -118,8 +129,10 @@ fn a_closed_output_reaches_the_command_as_if_it_wrote_there() {
 #[test]
 fn yes_into_head_ends() {
     let sandbox = Sandbox::new();
-    // The issue's pipeline, word for word, with retry's log kept aside.
-    let pipeline = r#""$0" -n 2 --retry-if-output zzz -- yes 2>log | head -1"#;
+    // The issue's pipeline, word for word (but for --stream, which an
+    // endless command needs), with retry's log kept aside.
+    let pipeline =
+        r#"ulimit -f 400000; "$0" -n 2 --stream --retry-if-output zzz -- yes 2>log | head -1"#;
     let out = run(assert_cmd::Command::new("sh")
         .current_dir(sandbox.path())
         .args(["-c", pipeline])
