@@ -34,14 +34,19 @@ use crate::attempt::AttemptContext;
 use crate::backoff::{Backoff, Jitter, uniform};
 use crate::breaker::{CircuitBreaker, Outcome, Permit};
 use crate::budget::{Paid, RetryBudget};
-use crate::classify::{Classify, Kind, Verdict};
+use crate::classify::Verdict;
 use crate::clock::Clock;
 use crate::error::{Rejected, TimedOut};
 use crate::policy::Policy;
 use crate::telemetry::{self, Cause, Ending, ErrorText};
 
+mod classifiers;
+mod hooks;
+
 pub use crate::protections::{Pass, Protections};
 pub use crate::telemetry::CallSite;
+pub use classifiers::{AcceptOk, ByClassify, Classifier, IntoVerdict, OkClassifier, When, WhenOk};
+pub use hooks::{Hook, NoHook, RetryEvent};
 
 /// One attempt's result as the engine sees it.
 #[derive(Debug)]
@@ -49,7 +54,7 @@ pub enum Attempt<T, E> {
     /// The body ran to completion.
     Completed(Result<T, E>),
     /// The body ran past the per-attempt timeout; the error is
-    /// `E::from(TimedOut)`. Always transient, kind [`Kind::Timeout`].
+    /// `E::from(TimedOut)`. Always transient, kind [`Kind::Timeout`](crate::Kind::Timeout).
     TimedOut(E),
 }
 
@@ -60,129 +65,6 @@ pub enum Step<T, E> {
     Return(Result<T, E>),
     /// Sleep this long, then make the next attempt.
     Sleep(Duration),
-}
-
-/// What an `on_retry` hook sees, just before the engine sleeps.
-#[non_exhaustive]
-pub struct RetryEvent<'a, E> {
-    /// The call's name (`module::fn` unless the attribute names it).
-    pub name: &'static str,
-    /// The attempt that failed, 1-based.
-    pub attempt: u32,
-    /// The policy's limit on attempts.
-    pub max_attempts: u32,
-    /// How long the engine is about to sleep.
-    pub delay: Duration,
-    /// The error of the failed attempt; `None` when the attempt returned
-    /// `Ok` and its value was classified transient (the `when_ok` key).
-    pub error: Option<&'a E>,
-    /// Its kind, from the classification.
-    pub kind: Kind,
-    /// The server's delay hint, if the error (or value) carried one.
-    pub hint: Option<Duration>,
-}
-
-impl<E: fmt::Debug> fmt::Debug for RetryEvent<'_, E> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("RetryEvent")
-            .field("name", &self.name)
-            .field("attempt", &self.attempt)
-            .field("max_attempts", &self.max_attempts)
-            .field("delay", &self.delay)
-            .field("error", &self.error)
-            .field("kind", &self.kind)
-            .field("hint", &self.hint)
-            .finish()
-    }
-}
-
-/// Decides whether an error is worth another attempt.
-pub trait Classifier<E> {
-    /// The verdict on `error`.
-    fn verdict(&mut self, error: &E) -> Verdict;
-}
-
-/// Classifies with the error's own [`Classify`] impl (the default).
-#[derive(Clone, Copy, Debug, Default)]
-pub struct ByClassify;
-
-impl<E: Classify> Classifier<E> for ByClassify {
-    fn verdict(&mut self, error: &E) -> Verdict {
-        error.classify()
-    }
-}
-
-/// Classifies with a predicate: `true` retries (kind [`Kind::Other`]).
-#[derive(Clone, Copy, Debug)]
-pub struct When<F>(pub F);
-
-impl<E, F: FnMut(&E) -> bool> Classifier<E> for When<F> {
-    fn verdict(&mut self, error: &E) -> Verdict {
-        Verdict::from_bool((self.0)(error))
-    }
-}
-
-/// Decides whether an `Ok` value is worth another attempt: a transient
-/// verdict retries it (its kind and hint used as an error's would be), any
-/// other makes it the call's result.
-///
-/// Implemented by [`AcceptOk`] (the default: every `Ok` is a success) and
-/// [`WhenOk`] (a closure or fn returning `bool` or [`Verdict`]).
-pub trait OkClassifier<T> {
-    /// The verdict on `value`.
-    fn verdict_ok(&mut self, value: &T) -> Verdict;
-}
-
-/// Every `Ok` value is the call's result: only errors are retried (the
-/// default; it adds nothing to the success path).
-#[derive(Clone, Copy, Debug, Default)]
-pub struct AcceptOk;
-
-impl<T> OkClassifier<T> for AcceptOk {
-    #[inline(always)]
-    fn verdict_ok(&mut self, _: &T) -> Verdict {
-        Verdict::permanent()
-    }
-}
-
-/// Classifies `Ok` values with a function of the value that returns a
-/// `bool` (`true` retries, kind [`Kind::Other`]) or a [`Verdict`] (its
-/// kind and delay hint honoured, as
-/// [`http::transient_response`](crate::http::transient_response) gives).
-#[derive(Clone, Copy, Debug)]
-pub struct WhenOk<F>(pub F);
-
-impl<T, V: IntoVerdict, F: FnMut(&T) -> V> OkClassifier<T> for WhenOk<F> {
-    #[inline]
-    fn verdict_ok(&mut self, value: &T) -> Verdict {
-        (self.0)(value).into_verdict()
-    }
-}
-
-/// What a `when_ok` function may return: `bool` (`true` retries, kind
-/// [`Kind::Other`], no hint) or a [`Verdict`].
-#[diagnostic::on_unimplemented(
-    message = "`when_ok` must return `bool` or `retry_runtime::Verdict`, not `{Self}`",
-    label = "returns `{Self}`",
-    note = "`true` (or a transient `Verdict`) retries the `Ok` value; `Verdict::server().retry_after(d)` also gives the kind and the server's delay hint"
-)]
-pub trait IntoVerdict {
-    /// The verdict this answer stands for.
-    fn into_verdict(self) -> Verdict;
-}
-
-impl IntoVerdict for bool {
-    #[inline]
-    fn into_verdict(self) -> Verdict {
-        Verdict::from_bool(self)
-    }
-}
-
-impl IntoVerdict for Verdict {
-    #[inline]
-    fn into_verdict(self) -> Verdict {
-        self
-    }
 }
 
 /// What failed: an error, or an `Ok` value classified transient (kept, to
@@ -212,26 +94,6 @@ impl<T, E> Failure<T, E> {
             Failure::Error(error) => Err(error),
             Failure::Value(value) => Ok(value),
         }
-    }
-}
-
-/// Called before each sleep; any `FnMut(&RetryEvent<'_, E>)` is one.
-pub trait Hook<E> {
-    /// The engine is about to sleep before the next attempt.
-    fn on_retry(&mut self, event: &RetryEvent<'_, E>);
-}
-
-/// The hook that does nothing (the default).
-#[derive(Clone, Copy, Debug, Default)]
-pub struct NoHook;
-
-impl<E> Hook<E> for NoHook {
-    fn on_retry(&mut self, _: &RetryEvent<'_, E>) {}
-}
-
-impl<E, F: FnMut(&RetryEvent<'_, E>)> Hook<E> for F {
-    fn on_retry(&mut self, event: &RetryEvent<'_, E>) {
-        self(event)
     }
 }
 
