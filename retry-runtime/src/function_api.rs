@@ -498,7 +498,7 @@ impl<F, Fut, C, H, K, Tm, O> Retry<F, Fut, C, H, K, Tm, O> {
         }
     }
 
-    /// Names the call in events, metrics and [`stats`](crate::stats)
+    /// Names the call in events, metrics and statistics (`stats()`)
     /// (default: where the call is made, `file:line:column`).
     pub fn name(mut self, name: &'static str) -> Self {
         self.options.naming = Naming::Named(name);
@@ -692,7 +692,7 @@ impl<F, C, H, K, Tm: AttemptTimeout, O> RetryBlocking<F, C, H, K, Tm, O> {
         }
     }
 
-    /// Names the call in events, metrics and [`stats`](crate::stats)
+    /// Names the call in events, metrics and statistics (`stats()`)
     /// (default: where the call is made, `file:line:column`).
     pub fn name(mut self, name: &'static str) -> Self {
         self.options.naming = Naming::Named(name);

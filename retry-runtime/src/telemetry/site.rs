@@ -114,7 +114,7 @@ impl CallSite {
         });
     }
 
-    /// The calls' name in events, metrics and [`stats`](crate::stats).
+    /// The calls' name in events, metrics and statistics (`stats()`).
     /// A method's site reads as the bare method name until its first call
     /// tells its type.
     pub fn name(&self) -> &'static str {
