@@ -215,6 +215,19 @@ impl<'g> CallState<'g> {
     /// is recorded.
     #[cold]
     pub fn deadline_passed<E>(&mut self, site: &'static CallSite, error: E) -> E {
+        self.refund_retry_not_made();
+        telemetry::finished(
+            site,
+            Ending::Deadline,
+            self.made,
+            Some(Cause::Error(&error, None)),
+        );
+        error
+    }
+
+    /// The call ends before the retry it slept for runs: the budget gets
+    /// back what that retry cost.
+    fn refund_retry_not_made(&mut self) {
         self.retry_begins();
         if let Some(Failing {
             budget: Some(budget),
@@ -224,13 +237,6 @@ impl<'g> CallState<'g> {
         {
             budget.refund(mem::take(paid));
         }
-        telemetry::finished(
-            site,
-            Ending::Deadline,
-            self.made,
-            Some(Cause::Error(&error, None)),
-        );
-        error
     }
 
     /// The retry the caller slept before begins: what the budget reserved
@@ -299,15 +305,7 @@ impl<'g> CallState<'g> {
     /// refunded, and the call is recorded.
     #[cold]
     fn rejected(&mut self, site: &'static CallSite, rejected: Rejected) -> Rejected {
-        self.retry_begins();
-        if let Some(Failing {
-            budget: Some(budget),
-            paid,
-            ..
-        }) = &mut self.failing
-        {
-            budget.refund(mem::take(paid));
-        }
+        self.refund_retry_not_made();
         let shown: fn(&Rejected, &mut fmt::Formatter<'_>) -> fmt::Result = fmt::Display::fmt;
         let ending = match self.made {
             0 => Ending::Rejected,
@@ -334,17 +332,7 @@ impl<'g> CallState<'g> {
         classifier: &mut impl Classifier<E>,
         hook: &mut impl Hook<E>,
     ) -> Step<T, E> {
-        let pass = Pass::default();
-        self.decide_shown(
-            || policy.erased(),
-            site,
-            pass,
-            attempt,
-            classifier,
-            &mut AcceptOk,
-            hook,
-            None,
-        )
+        self.decide_with(policy, site, Pass::default(), attempt, classifier, hook)
     }
 
     /// [`decide`](Self::decide), also settling with the pass's breaker and
@@ -366,16 +354,7 @@ impl<'g> CallState<'g> {
         classifier: &mut impl Classifier<E>,
         hook: &mut impl Hook<E>,
     ) -> Step<T, E> {
-        self.decide_shown(
-            || policy.erased(),
-            site,
-            pass,
-            attempt,
-            classifier,
-            &mut AcceptOk,
-            hook,
-            None,
-        )
+        self.decide_with_ok(policy, site, pass, attempt, classifier, &mut AcceptOk, hook)
     }
 
     /// [`decide_with`](Self::decide_with), also classifying `Ok` values
