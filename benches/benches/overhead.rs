@@ -10,19 +10,16 @@
 //! `--features all-telemetry` (`tracing`, `stats` and `metrics`, with a
 //! recorder installed).
 
-use std::future::Future;
 use std::hint::black_box;
 use std::io;
 use std::mem::size_of_val;
-use std::pin::pin;
 use std::sync::Barrier;
-use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
-use backon::{BlockingRetryable, ExponentialBuilder, Retryable};
+use backon::{BlockingRetryable, Retryable};
+use benches::success_path::{POLICY, backon_policy, ready, tokio_retry_policy};
 use criterion::{Criterion, criterion_group, criterion_main};
-use retry_runtime::{Jitter, Policy, retry};
-use tokio_retry::strategy::{ExponentialBackoff, jitter};
+use retry_runtime::retry;
 
 async fn direct(n: u64) -> Result<u64, io::Error> {
     Ok(black_box(n) + 1)
@@ -40,30 +37,6 @@ async fn annotated(n: u64) -> Result<u64, io::Error> {
 #[retry(max_attempts = 3, base_delay = "100ms", jitter)]
 fn annotated_blocking(n: u64) -> Result<u64, io::Error> {
     Ok(black_box(n) + 1)
-}
-
-const POLICY: Policy = Policy::new()
-    .max_attempts(3)
-    .base_delay(Duration::from_millis(100))
-    .jitter(Jitter::Full);
-
-fn backon_policy() -> ExponentialBuilder {
-    ExponentialBuilder::default()
-        .with_min_delay(Duration::from_millis(100))
-        .with_max_times(2)
-        .with_jitter()
-}
-
-fn tokio_retry_policy() -> impl Iterator<Item = Duration> {
-    ExponentialBackoff::from_millis(100).map(jitter).take(2)
-}
-
-/// Polls a future that must be ready at once.
-fn ready<F: Future>(future: F) -> F::Output {
-    match pin!(future).poll(&mut Context::from_waker(Waker::noop())) {
-        Poll::Ready(output) => output,
-        Poll::Pending => panic!("the success path must not wait"),
-    }
 }
 
 fn report_future_sizes() {

@@ -5,4 +5,5 @@
 pub mod chart;
 pub mod outage;
 pub mod storm;
+pub mod success_path;
 pub mod throttle;

@@ -10,17 +10,12 @@
 //! The `-when-ok` kinds add a `when_ok` closure, which runs on each `Ok`;
 //! the `-context` kinds make the attempt's context readable in the body.
 
-use std::future::Future;
 use std::hint::black_box;
 use std::io;
-use std::pin::pin;
-use std::task::{Context, Poll, Waker};
 
-use std::time::Duration;
-
-use backon::{BlockingRetryable, ExponentialBuilder, Retryable};
-use retry_runtime::{Policy, retry};
-use tokio_retry::strategy::{ExponentialBackoff, jitter};
+use backon::{BlockingRetryable, Retryable};
+use benches::success_path::{POLICY, backon_policy, ready, tokio_retry_policy};
+use retry_runtime::retry;
 
 async fn direct(n: u64) -> Result<u64, io::Error> {
     Ok(black_box(n) + 1)
@@ -53,32 +48,6 @@ fn annotated_blocking(n: u64) -> Result<u64, io::Error> {
 #[retry(max_attempts = 3, base_delay = "100ms", jitter, when_ok = |n| *n == 0)]
 async fn annotated_when_ok(n: u64) -> Result<u64, io::Error> {
     Ok(black_box(n) + 1)
-}
-
-const POLICY: Policy = Policy::new()
-    .max_attempts(3)
-    .base_delay(Duration::from_millis(100))
-    .jitter(retry_runtime::Jitter::Full);
-
-/// The same policy in backon's terms, as in the criterion bench.
-fn backon_policy() -> ExponentialBuilder {
-    ExponentialBuilder::default()
-        .with_min_delay(Duration::from_millis(100))
-        .with_max_times(2)
-        .with_jitter()
-}
-
-/// The same policy in tokio-retry's terms.
-fn tokio_retry_policy() -> impl Iterator<Item = Duration> {
-    ExponentialBackoff::from_millis(100).map(jitter).take(2)
-}
-
-/// Polls a future that must be ready at once.
-fn ready<F: Future>(future: F) -> F::Output {
-    match pin!(future).poll(&mut Context::from_waker(Waker::noop())) {
-        Poll::Ready(output) => output,
-        Poll::Pending => panic!("the success path must not wait"),
-    }
 }
 
 fn main() {
