@@ -63,6 +63,12 @@ async fn read(response: Response) -> (u16, String) {
     (status, response.text().await.expect("body"))
 }
 
+/// GET /a through `client`: the status and body it ends with.
+async fn get_a(client: &ClientWithMiddleware, server: &RawServer) -> (u16, String) {
+    let response = client.get(server.url("/a")).send().await;
+    read(response.expect("a response")).await
+}
+
 fn answer(status: u16, body: &str) -> (u16, String) {
     (status, body.to_owned())
 }
@@ -75,12 +81,7 @@ async fn a_get_503_then_200_is_retried_after_the_retry_after() {
     ])
     .await;
     let client = client(RetryMiddleware::new(POLICY));
-    let got = client
-        .get(server.url("/a"))
-        .send()
-        .await
-        .expect("a response");
-    assert_eq!(read(got).await, answer(200, "fine"));
+    assert_eq!(get_a(&client, &server).await, answer(200, "fine"));
     assert_eq!(server.requests(), 2);
     assert_eq!(
         server.gaps(),
@@ -97,12 +98,7 @@ async fn retry_after_ms_is_honoured_on_a_429() {
     ])
     .await;
     let client = client(RetryMiddleware::new(POLICY));
-    let got = client
-        .get(server.url("/a"))
-        .send()
-        .await
-        .expect("a response");
-    assert_eq!(read(got).await, answer(200, "fine"));
+    assert_eq!(get_a(&client, &server).await, answer(200, "fine"));
     assert_eq!(server.gaps(), [ms(1500)]);
 }
 
@@ -116,12 +112,7 @@ async fn out_of_attempts_the_last_503_is_returned() {
     ])
     .await;
     let client = client(RetryMiddleware::new(POLICY));
-    let got = client
-        .get(server.url("/a"))
-        .send()
-        .await
-        .expect("a response");
-    assert_eq!(read(got).await, answer(503, "three"));
+    assert_eq!(get_a(&client, &server).await, answer(503, "three"));
     assert_eq!(server.requests(), 3);
     assert_eq!(server.gaps(), [ms(100), ms(200)]);
 }
@@ -134,12 +125,7 @@ async fn a_hint_above_max_retry_after_returns_the_response_at_once() {
     ])
     .await;
     let client = client(RetryMiddleware::new(POLICY));
-    let got = client
-        .get(server.url("/a"))
-        .send()
-        .await
-        .expect("a response");
-    assert_eq!(read(got).await, answer(429, "tomorrow"));
+    assert_eq!(get_a(&client, &server).await, answer(429, "tomorrow"));
     assert_eq!(server.requests(), 1);
 }
 
@@ -263,12 +249,7 @@ async fn a_401_is_returned_without_a_retry() {
     ])
     .await;
     let client = client(RetryMiddleware::new(POLICY));
-    let got = client
-        .get(server.url("/a"))
-        .send()
-        .await
-        .expect("a response");
-    assert_eq!(read(got).await, answer(401, "who are you"));
+    assert_eq!(get_a(&client, &server).await, answer(401, "who are you"));
     assert_eq!(server.requests(), 1);
 }
 
@@ -276,12 +257,7 @@ async fn a_401_is_returned_without_a_retry() {
 async fn a_connection_closed_without_an_answer_is_retried() {
     let server = RawServer::start(vec![Reply::Close, response(200, &[], "fine")]).await;
     let client = client(RetryMiddleware::new(POLICY));
-    let got = client
-        .get(server.url("/a"))
-        .send()
-        .await
-        .expect("a response");
-    assert_eq!(read(got).await, answer(200, "fine"));
+    assert_eq!(get_a(&client, &server).await, answer(200, "fine"));
     assert_eq!(server.requests(), 2);
     assert_eq!(server.gaps(), [ms(100)]);
 }
@@ -316,12 +292,7 @@ async fn a_stalled_attempt_is_cut_by_the_policy_timeout_and_retried() {
     let _watchdog = Watchdog::arm("middleware stalled attempt", Duration::from_secs(60));
     let server = RawServer::start(vec![Reply::Hang, response(200, &[], "fine")]).await;
     let client = client(RetryMiddleware::new(POLICY.timeout(ms(500))));
-    let got = client
-        .get(server.url("/a"))
-        .send()
-        .await
-        .expect("a response");
-    assert_eq!(read(got).await, answer(200, "fine"));
+    assert_eq!(get_a(&client, &server).await, answer(200, "fine"));
     assert_eq!(server.requests(), 2);
     assert_eq!(
         server.gaps(),
@@ -363,12 +334,7 @@ async fn an_open_breaker_rejects_requests_before_they_are_sent() {
     ])
     .await;
     let client = client(RetryMiddleware::new(POLICY).breaker(&BREAKER));
-    let got = client
-        .get(server.url("/a"))
-        .send()
-        .await
-        .expect("a response");
-    assert_eq!(read(got).await, answer(503, "two"));
+    assert_eq!(get_a(&client, &server).await, answer(503, "two"));
     assert_eq!(server.requests(), 2);
     assert_eq!(BREAKER.state(), BreakerState::Open);
 
@@ -396,19 +362,9 @@ static BUDGET: RetryBudget = RetryBudget::new().capacity(5).retry_cost(5);
 async fn the_budget_pays_for_one_retry_then_the_response_is_returned() {
     let server = RawServer::start(vec![response(503, &[], "down"); 4]).await;
     let client = client(RetryMiddleware::new(POLICY).budget(&BUDGET));
-    let got = client
-        .get(server.url("/a"))
-        .send()
-        .await
-        .expect("a response");
-    assert_eq!(read(got).await, answer(503, "down"));
+    assert_eq!(get_a(&client, &server).await, answer(503, "down"));
     assert_eq!(server.requests(), 2, "one retry paid for");
-    let got = client
-        .get(server.url("/a"))
-        .send()
-        .await
-        .expect("a response");
-    assert_eq!(read(got).await, answer(503, "down"));
+    assert_eq!(get_a(&client, &server).await, answer(503, "down"));
     assert_eq!(server.requests(), 3, "no retry left");
     assert_eq!(BUDGET.available(), 0);
 }
@@ -430,12 +386,7 @@ async fn a_response_classifier_can_replace_the_status_table() {
         )
     };
     let client = client(RetryMiddleware::new(POLICY).classify_responses(queue_full));
-    let got = client
-        .get(server.url("/a"))
-        .send()
-        .await
-        .expect("a response");
-    assert_eq!(read(got).await, answer(200, "done"));
+    assert_eq!(get_a(&client, &server).await, answer(200, "done"));
     assert_eq!(server.requests(), 2);
 }
 
@@ -448,12 +399,7 @@ async fn calls_are_counted_under_the_middlewares_name() {
     ])
     .await;
     let client = client(RetryMiddleware::new(POLICY).name("middleware.tests.stats"));
-    let got = client
-        .get(server.url("/a"))
-        .send()
-        .await
-        .expect("a response");
-    assert_eq!(read(got).await, answer(200, "fine"));
+    assert_eq!(get_a(&client, &server).await, answer(200, "fine"));
     // A POST without a key: one attempt, out of attempts.
     let got = client
         .post(server.url("/b"))
