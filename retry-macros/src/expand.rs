@@ -116,6 +116,27 @@ fn retry_loop(
     let (error_text, text) = error_text(private, &attempt);
     let hook_arg = quote_spanned!(hook_span=> &mut #private::hook(&#text, &mut #hook));
     let (guard_statics, admit, pass) = guards(args, private, &attempts, &site);
+    // Without `when_ok`, a first attempt's success returns before the
+    // decision's locals are made.
+    let first_tries = format_ident!("__RETRY_FIRST_TRIES", span = Span::mixed_site());
+    let (first_try_counter, first_try_ok, pass) = match args.when_ok {
+        Some(_) => (TokenStream::new(), TokenStream::new(), pass),
+        None => {
+            let unsettled = local("unsettled");
+            let value = local("value");
+            (
+                // The site's first-try successes on this thread.
+                quote!(#private::first_try_counter!(#first_tries, #site_static);),
+                quote! {
+                    let (#attempt, #unsettled) = match #attempts.first_try_ok((#site, &#first_tries), #pass, #attempt) {
+                        ::core::result::Result::Ok(#value) => return ::core::result::Result::Ok(#value),
+                        ::core::result::Result::Err(#unsettled) => #unsettled,
+                    };
+                },
+                quote!(#unsettled),
+            )
+        }
+    };
     // The policy is made only if the attempt failed.
     let decide = quote!(
         #attempts.decide_shown(|| #policy, #site, #pass, #attempt, #classifier_arg, #values_arg, #hook_arg, #text)
@@ -123,6 +144,7 @@ fn retry_loop(
     quote! {
         // The call site's name and statistics, as `tracing`'s callsites.
         static #site_static: #private::CallSite = #site_init;
+        #first_try_counter
         #guard_statics
         #expect_runtime
         let mut #attempts = #start(&#policy);
@@ -132,6 +154,7 @@ fn retry_loop(
         loop {
             #admit
             let #attempt = #run_attempt;
+            #first_try_ok
             // The decision's locals and temporaries end with this
             // statement, so they do not live across the sleep.
             let #delay = {

@@ -25,7 +25,37 @@ use crate::engine::{Classifier, IntoVerdict, OkClassifier};
 pub use crate::error::{Rejected, TimedOut};
 pub use crate::policy::Policy;
 pub use crate::protections::{Pass, Protections};
-pub use crate::telemetry::CallSite;
+#[cfg(any(feature = "stats", feature = "metrics"))]
+pub use crate::telemetry::FirstTries;
+pub use crate::telemetry::{CallSite, FirstTriesKey};
+pub use std::thread_local;
+
+/// `first_try_counter!(KEY, SITE)`: the per-thread first-try counter of
+/// the annotated fn whose `static` [`CallSite`] is `SITE`, as a
+/// `thread_local!` named `KEY` (a stand-in without `stats` or `metrics`).
+/// A macro, so that the runtime's features, not the user's crate's,
+/// decide what is emitted.
+pub use crate::__retry_first_try_counter as first_try_counter;
+
+#[cfg(any(feature = "stats", feature = "metrics"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __retry_first_try_counter {
+    ($key:ident, $site:ident) => {
+        $crate::__private::thread_local! {
+            static $key: $crate::__private::FirstTries = $crate::__private::FirstTries::new(&$site);
+        }
+    };
+}
+
+#[cfg(not(any(feature = "stats", feature = "metrics")))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __retry_first_try_counter {
+    ($key:ident, $site:ident) => {
+        static $key: $crate::__private::FirstTriesKey = $crate::__private::FirstTriesKey;
+    };
+}
 pub use crate::timeout::{ArmedTimeout, TimesOut};
 
 use crate::telemetry::text;

@@ -418,7 +418,6 @@ pin_project! {
     #[project = StateProj]
     enum State<Fut> {
         Start,
-        Ready,
         // The pass lives as long as the attempt: dropping the future
         // mid-attempt releases the breaker's permit.
         Running { #[pin] body: Fut, pass: Pass<'static> },
@@ -574,36 +573,14 @@ where
                     crate::timer::expect_runtime(|| naming.describe());
                     // The clock of `max_elapsed` starts at the first poll.
                     *this.attempts = CallState::new(policy);
-                    this.state.set(State::Ready);
-                    continue;
-                }
-                StateProj::Ready => {
-                    let remaining =
-                        match (this.attempts.remaining(policy), policy.timeout.timed_out()) {
-                            (Ok(remaining), _) => remaining,
-                            (Err(expired), Some(timed_out)) => {
-                                this.state.set(State::Done);
-                                let error = this.attempts.deadline_passed(site, timed_out(expired));
-                                return Poll::Ready(Err(error));
-                            }
-                            (Err(_), None) => None,
-                        };
-                    let pass = match K::start_attempt(this.attempts, site, guards) {
-                        Ok(pass) => pass,
-                        Err(rejected) => {
-                            this.state.set(State::Done);
-                            return Poll::Ready(Err(rejected));
-                        }
-                    };
-                    let attempts = &*this.attempts;
-                    let body = this.op.make_attempt(|| attempts.context(policy));
-                    match policy.timeout.clipped(remaining) {
-                        Some((limit, _)) => this.state.set(State::RunningTimed {
-                            body: crate::timer::timeout(limit, body),
-                            pass,
-                            timed_out: TimedOut::new(limit),
-                        }),
-                        None => this.state.set(State::Running { body, pass }),
+                    if let Err(error) = begin_attempt::<_, _, _, K, _>(
+                        this.op,
+                        this.attempts,
+                        policy,
+                        (site, guards),
+                        this.state.as_mut(),
+                    ) {
+                        return Poll::Ready(Err(error));
                     }
                     continue;
                 }
@@ -621,7 +598,15 @@ where
                         // Only an error that can say "timed out" starts a
                         // timed attempt: never reached.
                         (Err(_), None) => {
-                            this.state.set(State::Ready);
+                            if let Err(error) = begin_attempt::<_, _, _, K, _>(
+                                this.op,
+                                this.attempts,
+                                policy,
+                                (site, guards),
+                                this.state.as_mut(),
+                            ) {
+                                return Poll::Ready(Err(error));
+                            }
                             continue;
                         }
                     };
@@ -630,7 +615,15 @@ where
                 StateProj::Sleeping { sleep } => {
                     ready!(sleep.poll(cx));
                     this.attempts.retry_begins();
-                    this.state.set(State::Ready);
+                    if let Err(error) = begin_attempt::<_, _, _, K, _>(
+                        this.op,
+                        this.attempts,
+                        policy,
+                        (site, guards),
+                        this.state.as_mut(),
+                    ) {
+                        return Poll::Ready(Err(error));
+                    }
                     continue;
                 }
                 StateProj::Done => panic!("`Retry` polled after it completed"),
@@ -649,6 +642,52 @@ where
             }
         }
     }
+}
+
+/// Starts the next attempt in `state`: `Running`, or `RunningTimed` when a
+/// timeout or what remains of the deadline bounds it. `Err` ends the call
+/// (the deadline passed, or the breaker refused), with `state` `Done`.
+/// One transition per attempt: each `set` drops the state it replaces.
+#[inline]
+fn begin_attempt<F, Fut, E, K, Tm>(
+    op: &mut F,
+    attempts: &mut CallState<'static>,
+    policy: &Policy<Tm>,
+    (site, guards): (&'static CallSite, Protections<'static>),
+    mut state: Pin<&mut State<Fut>>,
+) -> Result<(), E>
+where
+    F: MakeAttempt<Fut>,
+    Fut: Future,
+    K: BreakerMarker<E>,
+    Tm: ArmedTimeout<E>,
+{
+    let remaining = match (attempts.remaining(policy), policy.timeout.timed_out()) {
+        (Ok(remaining), _) => remaining,
+        (Err(expired), Some(timed_out)) => {
+            state.set(State::Done);
+            return Err(attempts.deadline_passed(site, timed_out(expired)));
+        }
+        (Err(_), None) => None,
+    };
+    let pass = match K::start_attempt(attempts, site, guards) {
+        Ok(pass) => pass,
+        Err(rejected) => {
+            state.set(State::Done);
+            return Err(rejected);
+        }
+    };
+    let attempts = &*attempts;
+    let body = op.make_attempt(|| attempts.context(policy));
+    match policy.timeout.clipped(remaining) {
+        Some((limit, _)) => state.set(State::RunningTimed {
+            body: crate::timer::timeout(limit, body),
+            pass,
+            timed_out: TimedOut::new(limit),
+        }),
+        None => state.set(State::Running { body, pass }),
+    }
+    Ok(())
 }
 
 /// A blocking retrying call; see [`Policy::retry_blocking`]. Configure it

@@ -99,3 +99,65 @@ async fn a_call_stopped_by_the_breaker_is_told_from_one_refused() {
     expected.rejected_open = 1;
     assert_eq!(stats("stats.guarded"), Some(expected));
 }
+
+#[retry(max_attempts = 2, base_delay = "1ms", name = "stats.threads")]
+fn on_any_thread(n: u32) -> Result<u32, TestError> {
+    Ok(n)
+}
+
+/// First-try successes are counted per thread: every thread's count is in
+/// the totals, while it runs and after it has exited.
+#[test]
+fn first_tries_on_running_and_exited_threads_are_all_counted() {
+    let (counted, finish) = (
+        std::sync::Arc::new(std::sync::Barrier::new(4)),
+        std::sync::Arc::new(std::sync::Barrier::new(4)),
+    );
+    // Three threads that count 1,000 each, then wait to be let go.
+    let running: Vec<_> = (0..3)
+        .map(|_| {
+            let (counted, finish) = (counted.clone(), finish.clone());
+            std::thread::spawn(move || {
+                for n in 0..1000 {
+                    assert_eq!(on_any_thread(n), Ok(n));
+                }
+                counted.wait();
+                finish.wait();
+            })
+        })
+        .collect();
+    // Two threads that count 500 each and exit.
+    for _ in 0..2 {
+        std::thread::spawn(|| {
+            for n in 0..500 {
+                assert_eq!(on_any_thread(n), Ok(n));
+            }
+        })
+        .join()
+        .unwrap();
+    }
+    counted.wait();
+    let mut expected = Stats::default();
+    expected.calls = 4000;
+    expected.attempts = 4000;
+    expected.success_first_try = 4000;
+    assert_eq!(
+        stats("stats.threads"),
+        Some(expected),
+        "three running, two exited"
+    );
+
+    finish.wait();
+    for thread in running {
+        thread.join().unwrap();
+    }
+    assert_eq!(on_any_thread(7), Ok(7));
+    expected.calls += 1;
+    expected.attempts += 1;
+    expected.success_first_try += 1;
+    assert_eq!(
+        stats("stats.threads"),
+        Some(expected),
+        "all five exited, one more call here"
+    );
+}

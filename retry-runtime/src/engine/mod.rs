@@ -448,6 +448,31 @@ impl<'g> CallState<'g> {
         self.decide_after_first_try(policy, site, pass, attempt, classifier, hook, text)
     }
 
+    /// The success of a first attempt, settled before anything else is
+    /// made for it (the error's text, the classifier's and the hook's
+    /// references): `Ok(value)` is the call's result. Anything else comes
+    /// back, with its pass, for [`decide_shown`](Self::decide_shown). For
+    /// calls whose `Ok` values are all accepted (no `when_ok`): a value
+    /// classifier must see the value first.
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn first_try_ok<T, E>(
+        &mut self,
+        (site, counter): (&'static CallSite, &'static telemetry::FirstTriesKey),
+        pass: Pass<'g>,
+        attempt: Attempt<T, E>,
+    ) -> Result<T, (Attempt<T, E>, Pass<'g>)> {
+        match attempt {
+            Attempt::Completed(Ok(value)) if self.made == 0 => {
+                self.made = 1;
+                settle_first_try(pass);
+                telemetry::annotated_first_try(counter, site);
+                Ok(value)
+            }
+            attempt => Err((attempt, pass)),
+        }
+    }
+
     /// An `Ok` value classified transient: a failure that keeps the value.
     #[inline(never)]
     #[allow(clippy::too_many_arguments)]
@@ -668,6 +693,13 @@ impl Drop for CallState<'_> {
 /// thread's own counter.
 #[inline(always)]
 fn first_try_succeeded(site: &'static CallSite, pass: Pass<'_>) {
+    settle_first_try(pass);
+    telemetry::first_try_succeeded(site);
+}
+
+/// Settles a first-try success with the breaker and the budget.
+#[inline(always)]
+fn settle_first_try(pass: Pass<'_>) {
     let Pass { permit, budget } = pass;
     if let Some(permit) = permit {
         // Only a tripping outcome reads the clock; a success never trips.
@@ -676,5 +708,4 @@ fn first_try_succeeded(site: &'static CallSite, pass: Pass<'_>) {
     if let Some(budget) = budget {
         budget.first_try_succeeded();
     }
-    telemetry::first_try_succeeded(site);
 }

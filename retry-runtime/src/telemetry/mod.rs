@@ -18,6 +18,29 @@ use core::time::Duration;
 #[cfg(feature = "metrics")]
 pub use metrics::flush_metrics;
 pub use site::CallSite;
+#[cfg(any(feature = "stats", feature = "metrics"))]
+pub use site::FirstTries;
+
+/// The key of an annotated fn's per-thread first-try counter; see
+/// [`FirstTries`].
+#[cfg(any(feature = "stats", feature = "metrics"))]
+#[doc(hidden)]
+pub type FirstTriesKey = std::thread::LocalKey<FirstTries>;
+
+/// Without `stats` or `metrics` nothing counts first tries: the key is a
+/// stand-in.
+#[cfg(not(any(feature = "stats", feature = "metrics")))]
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct FirstTriesKey;
+
+/// One first-try success of an annotated fn, counted on this thread.
+#[inline(always)]
+#[allow(unused_variables)]
+pub(crate) fn annotated_first_try(key: &'static FirstTriesKey, site: &'static CallSite) {
+    #[cfg(any(feature = "stats", feature = "metrics"))]
+    FirstTries::count(key, site);
+}
 #[cfg(feature = "stats")]
 pub use stats::{Stats, stats};
 

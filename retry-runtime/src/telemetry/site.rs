@@ -7,6 +7,11 @@
 //! its thread writes (a load and a store, no read-modify-write on a shared
 //! cache line), and readers sum the threads' counters. Everything else (a
 //! retry, a failure) is rarer, and counted in the site's shared atomics.
+//!
+//! An annotated fn finds its thread's counter through a `thread_local!`
+//! of its own ([`FirstTries`], emitted next to the site): a few
+//! instructions. The function API's sites, made at run time, cannot have
+//! one; they keep their threads' counters in a `ThreadLocal`.
 
 use core::fmt;
 use core::panic::Location;
@@ -14,6 +19,8 @@ use std::cell::Cell;
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock, PoisonError};
 
+#[cfg(any(feature = "stats", feature = "metrics"))]
+use std::sync::Arc;
 #[cfg(any(feature = "stats", feature = "metrics"))]
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -40,6 +47,9 @@ pub struct CallSite {
     // thread.
     #[cfg(any(feature = "stats", feature = "metrics"))]
     first_tries: ThreadLocal<OwnCounter>,
+    // The same, for an annotated fn: its threads' `FirstTries`.
+    #[cfg(any(feature = "stats", feature = "metrics"))]
+    threads: Mutex<ThreadCounters>,
     // Every other count: rarer, shared.
     #[cfg(feature = "stats")]
     pub(super) counters: super::stats::Counters,
@@ -79,6 +89,11 @@ impl CallSite {
             name: OnceLock::new(),
             #[cfg(any(feature = "stats", feature = "metrics"))]
             first_tries: ThreadLocal::new(),
+            #[cfg(any(feature = "stats", feature = "metrics"))]
+            threads: Mutex::new(ThreadCounters {
+                live: Vec::new(),
+                exited: 0,
+            }),
             #[cfg(feature = "stats")]
             counters: super::stats::Counters::new(),
             #[cfg(feature = "metrics")]
@@ -146,7 +161,64 @@ impl CallSite {
     /// First-try successes on every thread so far.
     #[cfg(any(feature = "stats", feature = "metrics"))]
     pub(super) fn first_tries(&self) -> u64 {
-        self.first_tries.iter().map(OwnCounter::get).sum()
+        let threads = self.threads();
+        let annotated = threads.exited + threads.live.iter().map(|c| c.get()).sum::<u64>();
+        annotated + self.first_tries.iter().map(OwnCounter::get).sum::<u64>()
+    }
+
+    #[cfg(any(feature = "stats", feature = "metrics"))]
+    fn threads(&self) -> std::sync::MutexGuard<'_, ThreadCounters> {
+        self.threads.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// The counters of an annotated fn's threads: those running, and what
+/// the exited ones counted. Changed only when a thread first calls the fn
+/// and when it exits.
+#[cfg(any(feature = "stats", feature = "metrics"))]
+struct ThreadCounters {
+    live: Vec<Arc<OwnCounter>>,
+    exited: u64,
+}
+
+/// One thread's count of an annotated fn's first-try successes, held in a
+/// `thread_local!` the expansion emits next to the fn's [`CallSite`]
+/// (see [`first_try_counter!`](crate::__private::first_try_counter)).
+/// Made at the thread's first call; when the thread exits, its count is
+/// kept by the site.
+#[cfg(any(feature = "stats", feature = "metrics"))]
+#[doc(hidden)]
+pub struct FirstTries {
+    site: &'static CallSite,
+    counter: Arc<OwnCounter>,
+}
+
+#[cfg(any(feature = "stats", feature = "metrics"))]
+impl FirstTries {
+    /// This thread's counter for `site`, known to the site from now on.
+    pub fn new(site: &'static CallSite) -> Self {
+        let counter = Arc::new(OwnCounter::default());
+        site.threads().live.push(Arc::clone(&counter));
+        Self { site, counter }
+    }
+
+    /// Counts one first-try success on this thread: a load and a store.
+    /// During the thread's exit, once its counter is gone, the count goes
+    /// to the site directly.
+    #[inline(always)]
+    pub fn count(key: &'static std::thread::LocalKey<Self>, site: &'static CallSite) {
+        if key.try_with(|own| own.counter.bump()).is_err() {
+            site.threads().exited += 1;
+        }
+    }
+}
+
+#[cfg(any(feature = "stats", feature = "metrics"))]
+impl Drop for FirstTries {
+    fn drop(&mut self) {
+        let mut threads = self.site.threads();
+        threads.live.retain(|c| !Arc::ptr_eq(c, &self.counter));
+        threads.exited += self.counter.get();
     }
 }
 
