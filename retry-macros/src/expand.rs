@@ -12,6 +12,8 @@ use syn::visit_mut::VisitMut;
 use syn::{AttrStyle, Attribute, Block, Expr, GenericArgument, ItemFn, PathArguments, Stmt, Type};
 
 use crate::attr::{Args, JitterArg, Keyed, Value};
+
+mod pacing;
 use crate::shape::{Kind, Shape};
 use core::time::Duration;
 
@@ -116,6 +118,8 @@ fn retry_loop(
     let (error_text, text) = error_text(private, &attempt);
     let hook_arg = quote_spanned!(hook_span=> &mut #private::hook(&#text, &mut #hook));
     let (guard_statics, admit, pass) = guards(args, private, &attempts, &site);
+    let (limiter_static, pace, pass) =
+        pacing::pacing(args, private, shape.is_async, (&attempts, &site, &policy), pass);
     // The policy is made only if the attempt failed.
     let decide = quote!(
         #attempts.decide_shown(|| #policy, #site, #pass, #attempt, #classifier_arg, #values_arg, #hook_arg, #text)
@@ -124,6 +128,7 @@ fn retry_loop(
         // The call site's name and statistics, as `tracing`'s callsites.
         static #site_static: #private::CallSite = #site_init;
         #guard_statics
+        #limiter_static
         #expect_runtime
         let mut #attempts = #start(&#policy);
         let mut #classifier = #classifier_init;
@@ -131,6 +136,7 @@ fn retry_loop(
         let mut #hook = #hook_init;
         loop {
             #admit
+            #pace
             let #attempt = #run_attempt;
             // The decision's locals and temporaries end with this
             // statement, so they do not live across the sleep.

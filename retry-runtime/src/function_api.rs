@@ -6,6 +6,7 @@ use core::mem;
 use core::panic::Location;
 use core::pin::Pin;
 use core::task::{Context, Poll, ready};
+use core::time::Duration;
 
 use pin_project_lite::pin_project;
 
@@ -218,15 +219,21 @@ pub struct NoBreaker;
 #[derive(Clone, Copy, Debug, Default)]
 pub struct WithBreaker;
 
+mod pacing;
+
+pub use pacing::{AddBreaker, Paced};
+
 mod sealed {
     pub trait Sealed {}
     impl Sealed for super::NoBreaker {}
     impl Sealed for super::WithBreaker {}
+    impl<K> Sealed for super::Paced<K> {}
 }
 
 /// How a function-API call gets each attempt admitted; implemented by
-/// [`NoBreaker`] and [`WithBreaker`] only. It puts the `From<Rejected>`
-/// bound on the error type only when a breaker is set.
+/// [`NoBreaker`], [`WithBreaker`] and [`Paced`] only. It puts the
+/// `From<Rejected>` bound on the error type only when a breaker is set,
+/// and `From<RateLimited>` only when a rate limiter is.
 pub trait BreakerMarker<E>: sealed::Sealed {
     /// The next attempt's pass, or the error that ends the call.
     fn start_attempt(
@@ -234,6 +241,21 @@ pub trait BreakerMarker<E>: sealed::Sealed {
         site: &'static CallSite,
         guards: Protections<'static>,
     ) -> Result<Pass<'static>, E>;
+
+    /// Takes the rate limiter's turn for the next attempt, if the call has
+    /// a rate limiter, or the error that ends the call. Without one (only
+    /// `rate_limiter()` sets one, and it makes the marker [`Paced`]): no
+    /// wait.
+    /// Returns the pass, carrying the turn, and how long to wait for it.
+    #[inline]
+    fn pace(
+        _attempts: &mut CallState<'static>,
+        _site: &'static CallSite,
+        _guards: Protections<'static>,
+        pass: Pass<'static>,
+    ) -> Result<(Pass<'static>, Duration), E> {
+        Ok((pass, Duration::ZERO))
+    }
 }
 
 impl<E> BreakerMarker<E> for NoBreaker {
@@ -376,7 +398,10 @@ impl<C, H, K, Tm, O> Options<C, H, K, Tm, O> {
         }
     }
 
-    fn breaker(self, breaker: &'static CircuitBreaker) -> Options<C, H, WithBreaker, Tm, O> {
+    fn breaker(self, breaker: &'static CircuitBreaker) -> Options<C, H, K::Breaker, Tm, O>
+    where
+        K: AddBreaker,
+    {
         let Options {
             classifier,
             values,
@@ -430,7 +455,51 @@ pin_project! {
             timed_out: TimedOut,
         },
         Sleeping { #[pin] sleep: crate::timer::Sleep },
+        // Waiting for the rate limiter's turn; the pass carries it.
+        Pacing { #[pin] sleep: crate::timer::Sleep, pass: Pass<'static> },
         Done,
+    }
+}
+
+/// What remains of the deadline for the next attempt, or the error the
+/// call ends with when it leaves no time (only an error that can say
+/// "timed out" can end it; a deadline on a `Policy<NoTimeout>`'s field
+/// cannot).
+#[inline]
+fn deadline_left<E, Tm: ArmedTimeout<E>>(
+    remaining: Result<Option<Duration>, TimedOut>,
+    policy: &Policy<Tm>,
+) -> Result<Option<Duration>, E> {
+    match (remaining, policy.timeout.timed_out()) {
+        (Ok(remaining), _) => Ok(remaining),
+        (Err(expired), Some(timed_out)) => Err(timed_out(expired)),
+        (Err(_), None) => Ok(None),
+    }
+}
+
+/// The next attempt, started: bounded by the policy's timeout clipped to
+/// `remaining` of the deadline, if either applies.
+#[inline]
+fn start<F, Fut, T, E, Tm>(
+    op: &mut F,
+    attempts: &CallState<'static>,
+    policy: &Policy<Tm>,
+    remaining: Option<Duration>,
+    pass: Pass<'static>,
+) -> State<Fut>
+where
+    F: MakeAttempt<Fut>,
+    Fut: Future<Output = Result<T, E>>,
+    Tm: ArmedTimeout<E>,
+{
+    let body = op.make_attempt(|| attempts.context(policy));
+    match policy.timeout.clipped(remaining) {
+        Some((limit, _)) => State::RunningTimed {
+            body: crate::timer::timeout(limit, body),
+            pass,
+            timed_out: TimedOut::new(limit),
+        },
+        None => State::Running { body, pass },
     }
 }
 
@@ -529,10 +598,10 @@ impl<F, Fut, C, H, K, Tm, O> Retry<F, Fut, C, H, K, Tm, O> {
     /// assert!(second.get_ref().is_some_and(|e| e.is::<Rejected>()));
     /// # }
     /// ```
-    pub fn breaker(
-        self,
-        breaker: &'static CircuitBreaker,
-    ) -> Retry<F, Fut, C, H, WithBreaker, Tm, O> {
+    pub fn breaker(self, breaker: &'static CircuitBreaker) -> Retry<F, Fut, C, H, K::Breaker, Tm, O>
+    where
+        K: AddBreaker,
+    {
         Retry {
             op: self.op,
             options: self.options.breaker(breaker),
@@ -578,16 +647,13 @@ where
                     continue;
                 }
                 StateProj::Ready => {
-                    let remaining =
-                        match (this.attempts.remaining(policy), policy.timeout.timed_out()) {
-                            (Ok(remaining), _) => remaining,
-                            (Err(expired), Some(timed_out)) => {
-                                this.state.set(State::Done);
-                                let error = this.attempts.deadline_passed(site, timed_out(expired));
-                                return Poll::Ready(Err(error));
-                            }
-                            (Err(_), None) => None,
-                        };
+                    let remaining = match deadline_left(this.attempts.remaining(policy), policy) {
+                        Ok(remaining) => remaining,
+                        Err(expired) => {
+                            this.state.set(State::Done);
+                            return Poll::Ready(Err(this.attempts.deadline_passed(site, expired)));
+                        }
+                    };
                     let pass = match K::start_attempt(this.attempts, site, guards) {
                         Ok(pass) => pass,
                         Err(rejected) => {
@@ -595,16 +661,41 @@ where
                             return Poll::Ready(Err(rejected));
                         }
                     };
-                    let attempts = &*this.attempts;
-                    let body = this.op.make_attempt(|| attempts.context(policy));
-                    match policy.timeout.clipped(remaining) {
-                        Some((limit, _)) => this.state.set(State::RunningTimed {
-                            body: crate::timer::timeout(limit, body),
+                    let (pass, wait) = match K::pace(this.attempts, site, guards, pass) {
+                        Ok(paced) => paced,
+                        Err(limited) => {
+                            this.state.set(State::Done);
+                            return Poll::Ready(Err(limited));
+                        }
+                    };
+                    if !wait.is_zero() {
+                        let left = this.attempts.remaining_after(policy, wait);
+                        if let Err(expired) = deadline_left(left, policy) {
+                            this.state.set(State::Done);
+                            return Poll::Ready(Err(this.attempts.deadline_passed(site, expired)));
+                        }
+                        this.state.set(State::Pacing {
+                            sleep: crate::timer::sleep(wait),
                             pass,
-                            timed_out: TimedOut::new(limit),
-                        }),
-                        None => this.state.set(State::Running { body, pass }),
+                        });
+                        continue;
                     }
+                    let next = start(this.op, this.attempts, policy, remaining, pass);
+                    this.state.set(next);
+                    continue;
+                }
+                StateProj::Pacing { sleep, pass } => {
+                    ready!(sleep.poll(cx));
+                    let pass = mem::take(pass);
+                    let remaining = match deadline_left(this.attempts.remaining(policy), policy) {
+                        Ok(remaining) => remaining,
+                        Err(expired) => {
+                            this.state.set(State::Done);
+                            return Poll::Ready(Err(this.attempts.deadline_passed(site, expired)));
+                        }
+                    };
+                    let next = start(this.op, this.attempts, policy, remaining, pass);
+                    this.state.set(next);
                     continue;
                 }
                 StateProj::Running { body, pass } => {
@@ -711,7 +802,10 @@ impl<F, C, H, K, Tm: AttemptTimeout, O> RetryBlocking<F, C, H, K, Tm, O> {
     pub fn breaker(
         self,
         breaker: &'static CircuitBreaker,
-    ) -> RetryBlocking<F, C, H, WithBreaker, Tm, O> {
+    ) -> RetryBlocking<F, C, H, K::Breaker, Tm, O>
+    where
+        K: AddBreaker,
+    {
         RetryBlocking {
             op: self.op,
             options: self.options.breaker(breaker),
@@ -740,6 +834,12 @@ impl<F, C, H, K, Tm: AttemptTimeout, O> RetryBlocking<F, C, H, K, Tm, O> {
         let mut attempts = CallState::blocking(&policy);
         loop {
             let pass = K::start_attempt(&mut attempts, site, guards)?;
+            let (pass, wait) = K::pace(&mut attempts, site, guards, pass)?;
+            if !wait.is_zero() {
+                // The wait counts against `max_elapsed` and the deadline
+                // of later retries; a blocking attempt is never cut short.
+                std::thread::sleep(wait);
+            }
             let attempt = Attempt::Completed(self.op.make_attempt(|| attempts.context(&policy)));
             let step = attempts.decide_with_ok(
                 &policy,

@@ -1,12 +1,13 @@
 //! What a call shares with every other call to the same service (a
-//! circuit breaker, a retry budget), and the pass one attempt carries from
-//! admission to decision.
+//! circuit breaker, a retry budget, an adaptive rate limiter), and the
+//! pass one attempt carries from admission to decision.
 
 use crate::breaker::{CircuitBreaker, Permit};
 use crate::budget::RetryBudget;
+use crate::rate_limit::{AdaptiveRateLimiter, Turn};
 
-/// The shared protections of a call: a circuit breaker and a retry budget,
-/// each optional. `Copy`; build one per call site.
+/// The shared protections of a call: a circuit breaker, a retry budget
+/// and an adaptive rate limiter, each optional. `Copy`; build one per call site.
 ///
 /// ```
 /// use retry_runtime::{BreakerConfig, CircuitBreaker, RetryBudget};
@@ -22,14 +23,16 @@ use crate::budget::RetryBudget;
 pub struct Protections<'a> {
     pub(crate) breaker: Option<&'a CircuitBreaker>,
     pub(crate) budget: Option<&'a RetryBudget>,
+    pub(crate) rate_limiter: Option<&'a AdaptiveRateLimiter>,
 }
 
 impl<'a> Protections<'a> {
-    /// No breaker, no budget.
+    /// No breaker, no budget, no rate limiter.
     pub const fn new() -> Self {
         Self {
             breaker: None,
             budget: None,
+            rate_limiter: None,
         }
     }
 
@@ -44,6 +47,14 @@ impl<'a> Protections<'a> {
         self.budget = Some(budget);
         self
     }
+
+    /// Paces every attempt, the first included, through `limiter`, and
+    /// tells it each answer; see
+    /// [`CallState::pace`](crate::engine::CallState::pace).
+    pub const fn rate_limiter(mut self, limiter: &'a AdaptiveRateLimiter) -> Self {
+        self.rate_limiter = Some(limiter);
+        self
+    }
 }
 
 /// One attempt's admission: the breaker's permit, if there is a breaker,
@@ -52,11 +63,13 @@ impl<'a> Protections<'a> {
 /// to [`CallState::decide_with`](crate::engine::CallState::decide_with) after.
 ///
 /// Dropping it instead (the attempt was cancelled or panicked) gives a
-/// half-open breaker's probe place back.
+/// half-open breaker's probe place back; a rate limiter's turn is then
+/// never reported (see [`CallState::pace`](crate::engine::CallState::pace)).
 #[derive(Debug, Default)]
 pub struct Pass<'a> {
     pub(crate) permit: Option<Permit<'a>>,
     pub(crate) budget: Option<&'a RetryBudget>,
+    pub(crate) turn: Option<(&'a AdaptiveRateLimiter, Turn)>,
 }
 
 impl<'a> Pass<'a> {
@@ -66,6 +79,16 @@ impl<'a> Pass<'a> {
         Self {
             permit: None,
             budget: Some(budget),
+            turn: None,
         }
+    }
+
+    /// The same pass, carrying the rate limiter's `turn` for the attempt
+    /// (from [`CallState::pace`](crate::engine::CallState::pace)): the
+    /// decision on the attempt reports its answer to `limiter`.
+    #[must_use]
+    pub const fn paced(mut self, limiter: &'a AdaptiveRateLimiter, turn: Turn) -> Self {
+        self.turn = Some((limiter, turn));
+        self
     }
 }

@@ -5,7 +5,9 @@
 //! drive it; it can also drive a hand-written loop. It holds nothing `!Send`
 //! and never allocates. With [`Protections`], it also asks a circuit breaker
 //! before each attempt and pays for each retry from a retry budget: the
-//! one place where both are consulted.
+//! one place where both are consulted. With an
+//! [`AdaptiveRateLimiter`](crate::AdaptiveRateLimiter) among them, every
+//! attempt is paced ([`CallState::pace`]) and its answer reported.
 //!
 //! A call that succeeds at once costs a counter on its own [`CallSite`]
 //! and nothing else: no clock is read, no backoff computed, no shared
@@ -34,7 +36,7 @@ use crate::attempt::AttemptContext;
 use crate::backoff::{Backoff, Jitter, uniform};
 use crate::breaker::{CircuitBreaker, Outcome, Permit};
 use crate::budget::{Paid, RetryBudget};
-use crate::classify::Verdict;
+use crate::classify::{Kind, Verdict};
 use crate::clock::Clock;
 use crate::error::{Rejected, TimedOut};
 use crate::policy::Policy;
@@ -42,6 +44,7 @@ use crate::telemetry::{self, Cause, Ending, ErrorText};
 
 mod classifiers;
 mod hooks;
+mod pacing;
 
 pub use crate::protections::{Pass, Protections};
 pub use crate::telemetry::CallSite;
@@ -298,6 +301,7 @@ impl<'g> CallState<'g> {
         Ok(Pass {
             permit,
             budget: guards.budget,
+            turn: None,
         })
     }
 
@@ -438,7 +442,7 @@ impl<'g> CallState<'g> {
                 }
                 if self.made == 0 {
                     self.made = 1;
-                    first_try_succeeded(site, pass);
+                    first_try_succeeded(site, pass, self.clock);
                     return Step::Return(Ok(value));
                 }
                 Attempt::Completed(Ok(value))
@@ -516,7 +520,12 @@ impl<'g> CallState<'g> {
     fn succeeded_after_retry(&mut self, site: &'static CallSite, pass: Pass<'g>) {
         self.made = self.made.saturating_add(1);
         self.retry_begins();
-        let Pass { permit, budget } = pass;
+        let Pass {
+            permit,
+            budget,
+            turn,
+        } = pass;
+        pacing::answered(turn, false, self.clock);
         if let Some(permit) = permit {
             let clock = self.clock;
             permit.settle(Outcome::Success, move || clock.nanos());
@@ -542,8 +551,13 @@ impl<'g> CallState<'g> {
     ) -> Step<T, E> {
         self.made = self.made.saturating_add(1);
         self.retry_begins();
-        let Pass { permit, budget } = pass;
+        let Pass {
+            permit,
+            budget,
+            turn,
+        } = pass;
         let clock = self.clock;
+        pacing::answered(turn, verdict.kind() == Kind::Throttled, clock);
         let now = move || clock.nanos();
         let breaker = permit.as_ref().map(Permit::breaker);
         if let Some(permit) = permit {
@@ -667,8 +681,14 @@ impl Drop for CallState<'_> {
 /// it on its site: reads of shared state only, and one write to this
 /// thread's own counter.
 #[inline(always)]
-fn first_try_succeeded(site: &'static CallSite, pass: Pass<'_>) {
-    let Pass { permit, budget } = pass;
+fn first_try_succeeded(site: &'static CallSite, pass: Pass<'_>, clock: Clock) {
+    let Pass {
+        permit,
+        budget,
+        turn,
+    } = pass;
+    // Nothing without a rate limiter: `turn` is a constant `None` then.
+    pacing::answered(turn, false, clock);
     if let Some(permit) = permit {
         // Only a tripping outcome reads the clock; a success never trips.
         permit.settle(Outcome::Success, || 0);

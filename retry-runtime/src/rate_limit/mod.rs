@@ -143,9 +143,12 @@ impl AdaptiveRateLimiter {
     }
 
     /// Tells the limiter the attempt of `turn` was answered at `now`,
-    /// `throttled` or not (anything else, success or failure). Throttled
-    /// answers are those of [`Kind::Throttled`](crate::Kind::Throttled):
-    /// HTTP 429, and 503 with a `Retry-After`. Throttles of attempts that
+    /// `throttled` or not (anything else, success or failure). The retry
+    /// engine calls an answer throttled when its verdict's kind is
+    /// [`Kind::Throttled`](crate::Kind::Throttled): HTTP 429 in the
+    /// [status table](crate::http), hint or not, and whatever a classifier
+    /// calls [`Verdict::throttled`](crate::Verdict::throttled); a 503 is
+    /// kind `server` and does not count. Throttles of attempts that
     /// took their turn before the limiter last slowed down do not slow it
     /// down again.
     pub fn record(&self, turn: Turn, throttled: bool, now: Instant) {
