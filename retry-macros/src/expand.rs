@@ -118,8 +118,13 @@ fn retry_loop(
     let (error_text, text) = error_text(private, &attempt);
     let hook_arg = quote_spanned!(hook_span=> &mut #private::hook(&#text, &mut #hook));
     let (guard_statics, admit, pass) = guards(args, private, &attempts, &site);
-    let (limiter_static, pace, pass) =
-        pacing::pacing(args, private, shape.is_async, (&attempts, &site, &policy), pass);
+    let (limiter_static, pace, pass) = pacing::pacing(
+        args,
+        private,
+        shape.is_async,
+        (&attempts, &site, &policy),
+        pass,
+    );
     // The policy is made only if the attempt failed.
     let decide = quote!(
         #attempts.decide_shown(|| #policy, #site, #pass, #attempt, #classifier_arg, #values_arg, #hook_arg, #text)

@@ -22,11 +22,11 @@ use crate::breaker::CircuitBreaker;
 use crate::budget::RetryBudget;
 use crate::classify::Verdict;
 use crate::engine::{Classifier, IntoVerdict, OkClassifier};
-use crate::rate_limit::{AdaptiveRateLimiter, Turn};
-pub use crate::rate_limit::RateLimited;
 pub use crate::error::{Rejected, TimedOut};
 pub use crate::policy::Policy;
 pub use crate::protections::{Pass, Protections};
+pub use crate::rate_limit::RateLimited;
+use crate::rate_limit::{AdaptiveRateLimiter, Turn};
 pub use crate::telemetry::CallSite;
 pub use crate::timeout::{ArmedTimeout, TimesOut};
 

@@ -647,13 +647,16 @@ where
                     continue;
                 }
                 StateProj::Ready => {
-                    let remaining = match deadline_left(this.attempts.remaining(policy), policy) {
-                        Ok(remaining) => remaining,
-                        Err(expired) => {
-                            this.state.set(State::Done);
-                            return Poll::Ready(Err(this.attempts.deadline_passed(site, expired)));
-                        }
-                    };
+                    let remaining =
+                        match (this.attempts.remaining(policy), policy.timeout.timed_out()) {
+                            (Ok(remaining), _) => remaining,
+                            (Err(expired), Some(timed_out)) => {
+                                this.state.set(State::Done);
+                                let error = this.attempts.deadline_passed(site, timed_out(expired));
+                                return Poll::Ready(Err(error));
+                            }
+                            (Err(_), None) => None,
+                        };
                     let pass = match K::start_attempt(this.attempts, site, guards) {
                         Ok(pass) => pass,
                         Err(rejected) => {
@@ -661,6 +664,7 @@ where
                             return Poll::Ready(Err(rejected));
                         }
                     };
+                    // Nothing without a rate limiter: no wait, ever.
                     let (pass, wait) = match K::pace(this.attempts, site, guards, pass) {
                         Ok(paced) => paced,
                         Err(limited) => {
@@ -680,8 +684,16 @@ where
                         });
                         continue;
                     }
-                    let next = start(this.op, this.attempts, policy, remaining, pass);
-                    this.state.set(next);
+                    let attempts = &*this.attempts;
+                    let body = this.op.make_attempt(|| attempts.context(policy));
+                    match policy.timeout.clipped(remaining) {
+                        Some((limit, _)) => this.state.set(State::RunningTimed {
+                            body: crate::timer::timeout(limit, body),
+                            pass,
+                            timed_out: TimedOut::new(limit),
+                        }),
+                        None => this.state.set(State::Running { body, pass }),
+                    }
                     continue;
                 }
                 StateProj::Pacing { sleep, pass } => {

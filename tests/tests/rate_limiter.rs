@@ -86,8 +86,11 @@ fn woken(asked_at: Duration, wait: Duration) -> Duration {
 /// What a limiter driven by hand says about attempts asked for at the
 /// instants of `plan` (from the first), each answered at once, throttled
 /// or not: when each attempt is sent.
-fn shadow(limiter: &AdaptiveRateLimiter, plan: &[(Duration, bool)]) -> Vec<Duration> {
-    let base = Instant::now();
+fn shadow(
+    limiter: &AdaptiveRateLimiter,
+    base: Instant,
+    plan: &[(Duration, bool)],
+) -> Vec<Duration> {
     plan.iter()
         .map(|&(asked_at, throttled)| {
             let turn = limiter.reserve(base + asked_at).expect("within max_wait");
@@ -130,8 +133,9 @@ async fn after_a_429_every_attempt_first_ones_included_is_paced() {
     // previous answer came; the retry asks after its 100 ms backoff.
     let expected = {
         let by_hand = AdaptiveRateLimiter::new("by hand");
-        let mut sent = shadow(&by_hand, &[(Duration::ZERO, true)]);
-        sent.extend(shadow_after(&by_hand, sent[0] + ms(100), 4));
+        let base = Instant::now();
+        let mut sent = shadow(&by_hand, base, &[(Duration::ZERO, true)]);
+        sent.extend(shadow_after(&by_hand, base, sent[0] + ms(100), 4));
         sent
     };
     assert_eq!(instants(&server), expected);
@@ -152,8 +156,12 @@ async fn after_a_429_every_attempt_first_ones_included_is_paced() {
 
 /// `count` attempts, each asked for the moment the one before was
 /// answered, the first at `from`; none throttled.
-fn shadow_after(limiter: &AdaptiveRateLimiter, from: Duration, count: usize) -> Vec<Duration> {
-    let base = Instant::now();
+fn shadow_after(
+    limiter: &AdaptiveRateLimiter,
+    base: Instant,
+    from: Duration,
+    count: usize,
+) -> Vec<Duration> {
     let mut asked_at = from;
     (0..count)
         .map(|_| {
@@ -179,7 +187,10 @@ async fn a_wait_over_max_wait_ends_the_call_with_rate_limited() {
     let client = client();
     let url = server.url("/impatient");
     let first = impatient_get(&client, &url).await.expect_err("429");
-    assert!(matches!(&first, ApiError::Http(e) if e.status() == 429), "{first:?}");
+    assert!(
+        matches!(&first, ApiError::Http(e) if e.status() == 429),
+        "{first:?}"
+    );
     // The token in hand goes at once.
     assert_eq!(impatient_get(&client, &url).await.expect("sent"), "in hand");
     // The next one is a seventh of a second away (7/s): over 50 ms.
@@ -198,7 +209,11 @@ async fn a_wait_over_max_wait_ends_the_call_with_rate_limited() {
     }
     assert_eq!(Err(refused), by_hand.reserve(now));
     assert_eq!(refused.wait.as_millis(), 142, "1/7 s");
-    assert_eq!(started.elapsed(), Duration::ZERO, "refused at once, not after a wait");
+    assert_eq!(
+        started.elapsed(),
+        Duration::ZERO,
+        "refused at once, not after a wait"
+    );
     assert_eq!(server.requests(), 2, "the refused attempt was never sent");
     let totals = stats("rl.impatient").expect("recorded");
     assert_eq!(totals.rate_limited, 1);
@@ -231,6 +246,43 @@ async fn a_wait_past_the_deadline_ends_the_call_at_once_as_the_deadline_does() {
     assert_eq!(server.requests(), 2);
 }
 
+static DROPPED: AdaptiveRateLimiter = AdaptiveRateLimiter::new("dropped");
+
+#[retry(max_attempts = 1, rate_limiter = DROPPED, name = "rl.dropped")]
+async fn dropped_get(client: &reqwest::Client, url: &str) -> Result<String, ApiError> {
+    fetch(client, url).await
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_call_dropped_while_it_waits_for_its_turn_leaves_the_limiter_consistent() {
+    let server = RawServer::start(vec![too_many(), ok("in hand"), ok("after")]).await;
+    let client = client();
+    let url = server.url("/dropped");
+    assert!(dropped_get(&client, &url).await.is_err());
+    assert_eq!(dropped_get(&client, &url).await.expect("sent"), "in hand");
+    // This call waits ~143 ms for its turn; dropped after 10 ms, it sends
+    // nothing and reports nothing, but its turn stays taken.
+    let dropped = tokio::time::timeout(ms(10), dropped_get(&client, &url)).await;
+    assert!(dropped.is_err(), "still waiting when dropped");
+    assert_eq!(server.requests(), 2);
+    // The next call queues behind the dropped turn, as the limiter says.
+    assert_eq!(dropped_get(&client, &url).await.expect("sent"), "after");
+    let expected = {
+        let by_hand = AdaptiveRateLimiter::new("by hand");
+        let base = Instant::now();
+        let plan = [(Duration::ZERO, true), (Duration::ZERO, false)];
+        let mut sent = shadow(&by_hand, base, &plan);
+        let _never_reported = by_hand.reserve(base).expect("the dropped call's turn");
+        sent.extend(shadow_after(&by_hand, base, ms(10), 1));
+        sent
+    };
+    assert_eq!(instants(&server), expected);
+    assert!(
+        expected[2] > ms(250),
+        "behind two turns at 7/s: {expected:?}"
+    );
+}
+
 static FUNCTION: AdaptiveRateLimiter = AdaptiveRateLimiter::new("function");
 
 #[tokio::test(start_paused = true)]
@@ -256,8 +308,9 @@ async fn the_function_api_paces_alike() {
     }
     let expected = {
         let by_hand = AdaptiveRateLimiter::new("by hand");
-        let mut sent = shadow(&by_hand, &[(Duration::ZERO, true)]);
-        sent.extend(shadow_after(&by_hand, sent[0] + ms(100), 4));
+        let base = Instant::now();
+        let mut sent = shadow(&by_hand, base, &[(Duration::ZERO, true)]);
+        sent.extend(shadow_after(&by_hand, base, sent[0] + ms(100), 4));
         sent
     };
     assert_eq!(instants(&server), expected);
@@ -344,8 +397,14 @@ fn blocking_fns_and_retry_blocking_are_paced_too() {
     // refusals, never a real wait.
     assert!(matches!(blocking_call(), Err(BlockingError::Http(_))));
     assert_eq!(blocking_call().expect("in hand"), 1);
-    assert!(matches!(blocking_call(), Err(BlockingError::RateLimited(r)) if r.limiter == "blocking"));
-    assert_eq!(BLOCKING_CALLS.load(Ordering::SeqCst), 2, "the refused attempt never ran");
+    assert!(
+        matches!(blocking_call(), Err(BlockingError::RateLimited(r)) if r.limiter == "blocking")
+    );
+    assert_eq!(
+        BLOCKING_CALLS.load(Ordering::SeqCst),
+        2,
+        "the refused attempt never ran"
+    );
 
     // The function API's blocking twin shares the same limiter: refused too.
     let mut ran = 0;

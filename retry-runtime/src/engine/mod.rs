@@ -57,7 +57,7 @@ pub enum Attempt<T, E> {
     /// The body ran to completion.
     Completed(Result<T, E>),
     /// The body ran past the per-attempt timeout; the error is
-    /// `E::from(TimedOut)`. Always transient, kind [`Kind::Timeout`](crate::Kind::Timeout).
+    /// `E::from(TimedOut)`. Always transient, kind [`Kind::Timeout`].
     TimedOut(E),
 }
 
