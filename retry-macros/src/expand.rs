@@ -12,10 +12,10 @@ use syn::visit_mut::VisitMut;
 use syn::{AttrStyle, Attribute, Block, Expr, GenericArgument, ItemFn, PathArguments, Stmt, Type};
 
 use crate::attr::{Args, JitterArg, Keyed, Value};
-
-mod pacing;
 use crate::shape::{Kind, Shape};
 use core::time::Duration;
+
+mod pacing;
 
 /// The whole item, rewritten.
 pub(crate) fn expand(args: &Args, item: ItemFn, shape: &Shape) -> TokenStream {
@@ -118,16 +118,16 @@ fn retry_loop(
     let (error_text, text) = error_text(private, &attempt);
     let hook_arg = quote_spanned!(hook_span=> &mut #private::hook(&#text, &mut #hook));
     let (guard_statics, admit, pass) = guards(args, private, &attempts, &site);
-    let (limiter_static, pace, pass) = pacing::pacing(
+    // The policy is made only if the attempt failed.
+    let decide = quote!(
+        #attempts.decide_shown(|| #policy, #site, #pass, #attempt, #classifier_arg, #values_arg, #hook_arg, #text)
+    );
+    let (limiter_static, pace, decide) = pacing::pacing(
         args,
         private,
         shape.is_async,
         (&attempts, &site, &policy),
-        pass,
-    );
-    // The policy is made only if the attempt failed.
-    let decide = quote!(
-        #attempts.decide_shown(|| #policy, #site, #pass, #attempt, #classifier_arg, #values_arg, #hook_arg, #text)
+        decide,
     );
     quote! {
         // The call site's name and statistics, as `tracing`'s callsites.

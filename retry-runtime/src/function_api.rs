@@ -74,6 +74,7 @@ impl<Tm: AttemptTimeout> Policy<Tm> {
             op,
             options: Options::new(policy, Location::caller()),
             attempts: CallState::new(self),
+            turn: (),
             state: State::Start,
         }
     }
@@ -116,6 +117,7 @@ impl<Tm: AttemptTimeout> Policy<Tm> {
             op: WithContext(op),
             options: Options::new(policy, Location::caller()),
             attempts: CallState::new(self),
+            turn: (),
             state: State::Start,
         }
     }
@@ -221,7 +223,7 @@ pub struct WithBreaker;
 
 mod pacing;
 
-pub use pacing::{AddBreaker, Paced};
+pub use pacing::{Admission, Paced};
 
 mod sealed {
     pub trait Sealed {}
@@ -234,7 +236,7 @@ mod sealed {
 /// [`NoBreaker`], [`WithBreaker`] and [`Paced`] only. It puts the
 /// `From<Rejected>` bound on the error type only when a breaker is set,
 /// and `From<RateLimited>` only when a rate limiter is.
-pub trait BreakerMarker<E>: sealed::Sealed {
+pub trait BreakerMarker<E>: Admission {
     /// The next attempt's pass, or the error that ends the call.
     fn start_attempt(
         attempts: &mut CallState<'static>,
@@ -243,19 +245,22 @@ pub trait BreakerMarker<E>: sealed::Sealed {
     ) -> Result<Pass<'static>, E>;
 
     /// Takes the rate limiter's turn for the next attempt, if the call has
-    /// a rate limiter, or the error that ends the call. Without one (only
-    /// `rate_limiter()` sets one, and it makes the marker [`Paced`]): no
-    /// wait.
-    /// Returns the pass, carrying the turn, and how long to wait for it.
-    #[inline]
+    /// a rate limiter: the turn and how long to wait for it, or the error
+    /// that ends the call. Without one (only `rate_limiter()` sets one, and
+    /// it makes the marker [`Paced`]): no turn, no wait.
+    #[inline(always)]
     fn pace(
         _attempts: &mut CallState<'static>,
         _site: &'static CallSite,
         _guards: Protections<'static>,
-        pass: Pass<'static>,
-    ) -> Result<(Pass<'static>, Duration), E> {
-        Ok((pass, Duration::ZERO))
+    ) -> Result<(Self::Turn, Duration), E> {
+        Ok((Self::Turn::default(), Duration::ZERO))
     }
+
+    /// Tells the rate limiter, if any, how the attempt of `turn` went,
+    /// once it is decided on. Without one: nothing.
+    #[inline(always)]
+    fn answered(_attempts: &CallState<'static>, _guards: Protections<'static>, _turn: Self::Turn) {}
 }
 
 impl<E> BreakerMarker<E> for NoBreaker {
@@ -400,7 +405,7 @@ impl<C, H, K, Tm, O> Options<C, H, K, Tm, O> {
 
     fn breaker(self, breaker: &'static CircuitBreaker) -> Options<C, H, K::Breaker, Tm, O>
     where
-        K: AddBreaker,
+        K: Admission,
     {
         let Options {
             classifier,
@@ -430,10 +435,16 @@ pin_project! {
     /// [`breaker`](Self::breaker) and [`budget`](Self::budget), then
     /// `.await` it.
     #[must_use = "futures do nothing unless you `.await` or poll them"]
-    pub struct Retry<F, Fut, C = ByClassify, H = NoHook, K = NoBreaker, Tm = NoTimeout, O = AcceptOk> {
+    pub struct Retry<F, Fut, C = ByClassify, H = NoHook, K = NoBreaker, Tm = NoTimeout, O = AcceptOk>
+    where
+        K: Admission,
+    {
         op: F,
         options: Options<C, H, K, Tm, O>,
         attempts: CallState<'static>,
+        // The rate limiter's turn for the attempt in progress (nothing, a
+        // zero-sized `()`, without a limiter).
+        turn: K::Turn,
         #[pin]
         state: State<Fut>,
     }
@@ -455,7 +466,7 @@ pin_project! {
             timed_out: TimedOut,
         },
         Sleeping { #[pin] sleep: crate::timer::Sleep },
-        // Waiting for the rate limiter's turn; the pass carries it.
+        // Waiting for the rate limiter's turn.
         Pacing { #[pin] sleep: crate::timer::Sleep, pass: Pass<'static> },
         Done,
     }
@@ -503,7 +514,7 @@ where
     }
 }
 
-impl<F, Fut, C, H, K, Tm, O> Retry<F, Fut, C, H, K, Tm, O> {
+impl<F, Fut, C, H, K: Admission, Tm, O> Retry<F, Fut, C, H, K, Tm, O> {
     /// Retries the errors for which `predicate` returns true, instead of
     /// asking their `Classify` impl.
     pub fn when<P>(self, predicate: P) -> Retry<F, Fut, When<P>, H, K, Tm, O> {
@@ -511,6 +522,7 @@ impl<F, Fut, C, H, K, Tm, O> Retry<F, Fut, C, H, K, Tm, O> {
             op: self.op,
             options: self.options.when(predicate),
             attempts: self.attempts,
+            turn: Default::default(),
             state: self.state,
         }
     }
@@ -553,6 +565,7 @@ impl<F, Fut, C, H, K, Tm, O> Retry<F, Fut, C, H, K, Tm, O> {
             op: self.op,
             options: self.options.when_ok(classifier),
             attempts: self.attempts,
+            turn: Default::default(),
             state: self.state,
         }
     }
@@ -563,6 +576,7 @@ impl<F, Fut, C, H, K, Tm, O> Retry<F, Fut, C, H, K, Tm, O> {
             op: self.op,
             options: self.options.on_retry(hook),
             attempts: self.attempts,
+            turn: Default::default(),
             state: self.state,
         }
     }
@@ -598,14 +612,15 @@ impl<F, Fut, C, H, K, Tm, O> Retry<F, Fut, C, H, K, Tm, O> {
     /// assert!(second.get_ref().is_some_and(|e| e.is::<Rejected>()));
     /// # }
     /// ```
-    pub fn breaker(self, breaker: &'static CircuitBreaker) -> Retry<F, Fut, C, H, K::Breaker, Tm, O>
-    where
-        K: AddBreaker,
-    {
+    pub fn breaker(
+        self,
+        breaker: &'static CircuitBreaker,
+    ) -> Retry<F, Fut, C, H, K::Breaker, Tm, O> {
         Retry {
             op: self.op,
             options: self.options.breaker(breaker),
             attempts: self.attempts,
+            turn: Default::default(),
             state: self.state,
         }
     }
@@ -664,9 +679,12 @@ where
                             return Poll::Ready(Err(rejected));
                         }
                     };
-                    // Nothing without a rate limiter: no wait, ever.
-                    let (pass, wait) = match K::pace(this.attempts, site, guards, pass) {
-                        Ok(paced) => paced,
+                    // Nothing without a rate limiter: no turn, no wait.
+                    let wait = match K::pace(this.attempts, site, guards) {
+                        Ok((turn, wait)) => {
+                            *this.turn = turn;
+                            wait
+                        }
                         Err(limited) => {
                             this.state.set(State::Done);
                             return Poll::Ready(Err(limited));
@@ -738,10 +756,11 @@ where
                 }
                 StateProj::Done => panic!("`Retry` polled after it completed"),
             };
-            match this
+            let step = this
                 .attempts
-                .decide_with_ok(policy, site, pass, attempt, classifier, values, hook)
-            {
+                .decide_with_ok(policy, site, pass, attempt, classifier, values, hook);
+            K::answered(this.attempts, guards, *this.turn);
+            match step {
                 Step::Return(result) => {
                     this.state.set(State::Done);
                     return Poll::Ready(result);
@@ -816,7 +835,7 @@ impl<F, C, H, K, Tm: AttemptTimeout, O> RetryBlocking<F, C, H, K, Tm, O> {
         breaker: &'static CircuitBreaker,
     ) -> RetryBlocking<F, C, H, K::Breaker, Tm, O>
     where
-        K: AddBreaker,
+        K: Admission,
     {
         RetryBlocking {
             op: self.op,
@@ -846,7 +865,7 @@ impl<F, C, H, K, Tm: AttemptTimeout, O> RetryBlocking<F, C, H, K, Tm, O> {
         let mut attempts = CallState::blocking(&policy);
         loop {
             let pass = K::start_attempt(&mut attempts, site, guards)?;
-            let (pass, wait) = K::pace(&mut attempts, site, guards, pass)?;
+            let (turn, wait) = K::pace(&mut attempts, site, guards)?;
             if !wait.is_zero() {
                 // The wait counts against `max_elapsed` and the deadline
                 // of later retries; a blocking attempt is never cut short.
@@ -862,6 +881,7 @@ impl<F, C, H, K, Tm: AttemptTimeout, O> RetryBlocking<F, C, H, K, Tm, O> {
                 &mut values,
                 &mut hook,
             );
+            K::answered(&attempts, guards, turn);
             match step {
                 Step::Return(result) => return result,
                 Step::Sleep(delay) => {

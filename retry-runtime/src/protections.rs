@@ -4,7 +4,7 @@
 
 use crate::breaker::{CircuitBreaker, Permit};
 use crate::budget::RetryBudget;
-use crate::rate_limit::{AdaptiveRateLimiter, Turn};
+use crate::rate_limit::AdaptiveRateLimiter;
 
 /// The shared protections of a call: a circuit breaker, a retry budget
 /// and an adaptive rate limiter, each optional. `Copy`; build one per call site.
@@ -63,13 +63,11 @@ impl<'a> Protections<'a> {
 /// to [`CallState::decide_with`](crate::engine::CallState::decide_with) after.
 ///
 /// Dropping it instead (the attempt was cancelled or panicked) gives a
-/// half-open breaker's probe place back; a rate limiter's turn is then
-/// never reported (see [`CallState::pace`](crate::engine::CallState::pace)).
+/// half-open breaker's probe place back.
 #[derive(Debug, Default)]
 pub struct Pass<'a> {
     pub(crate) permit: Option<Permit<'a>>,
     pub(crate) budget: Option<&'a RetryBudget>,
-    pub(crate) turn: Option<(&'a AdaptiveRateLimiter, Turn)>,
 }
 
 impl<'a> Pass<'a> {
@@ -79,16 +77,6 @@ impl<'a> Pass<'a> {
         Self {
             permit: None,
             budget: Some(budget),
-            turn: None,
         }
-    }
-
-    /// The same pass, carrying the rate limiter's `turn` for the attempt
-    /// (from [`CallState::pace`](crate::engine::CallState::pace)): the
-    /// decision on the attempt reports its answer to `limiter`.
-    #[must_use]
-    pub const fn paced(mut self, limiter: &'a AdaptiveRateLimiter, turn: Turn) -> Self {
-        self.turn = Some((limiter, turn));
-        self
     }
 }

@@ -1,6 +1,6 @@
 //! The `rate_limiter` key: before every attempt, the first included, the
-//! call takes a turn from the shared limiter and waits for it; the pass
-//! carries the turn to the decision, which reports the answer.
+//! call takes a turn from the shared limiter and waits for it; after the
+//! decision on the attempt, the answer is reported to the limiter.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
@@ -10,18 +10,18 @@ use super::{local, respanned, timeout_span};
 use crate::attr::Args;
 
 /// What the expansion adds for `rate_limiter`: the `static` naming the
-/// limiter, the statements that pace the next attempt, and the pass
-/// `decide` gets, now carrying the turn. Without the key: nothing, and
-/// `pass` as it was, so such a fn expands as before.
+/// limiter, the statements that pace the next attempt, and the decision,
+/// now followed by the report of the attempt's answer. Without the key:
+/// nothing, and `decide` as it was, so such a fn expands as before.
 pub(super) fn pacing(
     args: &Args,
     private: &TokenStream,
     is_async: bool,
     (attempts, site, policy): (&syn::Ident, &TokenStream, &TokenStream),
-    pass: TokenStream,
+    decide: TokenStream,
 ) -> (TokenStream, TokenStream, TokenStream) {
     let Some(keyed) = &args.rate_limiter else {
-        return (TokenStream::new(), TokenStream::new(), pass);
+        return (TokenStream::new(), TokenStream::new(), decide);
     };
     let path = &keyed.value;
     // As for `breaker` and `budget`: `&path` in a `static` refuses a
@@ -80,5 +80,11 @@ pub(super) fn pacing(
             #sleep
         }
     };
-    (statics, pace, quote!(#pass.paced(#limiter, #turn)))
+    let step = local("step");
+    let decide = quote!({
+        let #step = #decide;
+        #attempts.answered(#limiter, #turn);
+        #step
+    });
+    (statics, pace, decide)
 }

@@ -127,6 +127,9 @@ impl<T, E> Failure<T, E> {
 pub struct CallState<'g> {
     made: u32,
     clock: Clock,
+    // Whether the last attempt decided was throttled (its verdict's kind):
+    // what a rate limiter is told (`answered`). False until a failure.
+    throttled: bool,
     // Read only when `max_elapsed` or a deadline is set: otherwise no
     // clock is read before the first failure.
     started: Option<Instant>,
@@ -166,6 +169,7 @@ impl<'g> CallState<'g> {
         Self {
             made: 0,
             clock,
+            throttled: false,
             started: limit.map(|_| clock.now()),
             failing: None,
         }
@@ -301,7 +305,6 @@ impl<'g> CallState<'g> {
         Ok(Pass {
             permit,
             budget: guards.budget,
-            turn: None,
         })
     }
 
@@ -442,7 +445,7 @@ impl<'g> CallState<'g> {
                 }
                 if self.made == 0 {
                     self.made = 1;
-                    first_try_succeeded(site, pass, self.clock);
+                    first_try_succeeded(site, pass);
                     return Step::Return(Ok(value));
                 }
                 Attempt::Completed(Ok(value))
@@ -520,12 +523,8 @@ impl<'g> CallState<'g> {
     fn succeeded_after_retry(&mut self, site: &'static CallSite, pass: Pass<'g>) {
         self.made = self.made.saturating_add(1);
         self.retry_begins();
-        let Pass {
-            permit,
-            budget,
-            turn,
-        } = pass;
-        pacing::answered(turn, false, self.clock);
+        self.throttled = false;
+        let Pass { permit, budget } = pass;
         if let Some(permit) = permit {
             let clock = self.clock;
             permit.settle(Outcome::Success, move || clock.nanos());
@@ -551,13 +550,9 @@ impl<'g> CallState<'g> {
     ) -> Step<T, E> {
         self.made = self.made.saturating_add(1);
         self.retry_begins();
-        let Pass {
-            permit,
-            budget,
-            turn,
-        } = pass;
+        self.throttled = verdict.kind() == Kind::Throttled;
+        let Pass { permit, budget } = pass;
         let clock = self.clock;
-        pacing::answered(turn, verdict.kind() == Kind::Throttled, clock);
         let now = move || clock.nanos();
         let breaker = permit.as_ref().map(Permit::breaker);
         if let Some(permit) = permit {
@@ -681,14 +676,8 @@ impl Drop for CallState<'_> {
 /// it on its site: reads of shared state only, and one write to this
 /// thread's own counter.
 #[inline(always)]
-fn first_try_succeeded(site: &'static CallSite, pass: Pass<'_>, clock: Clock) {
-    let Pass {
-        permit,
-        budget,
-        turn,
-    } = pass;
-    // Nothing without a rate limiter: `turn` is a constant `None` then.
-    pacing::answered(turn, false, clock);
+fn first_try_succeeded(site: &'static CallSite, pass: Pass<'_>) {
+    let Pass { permit, budget } = pass;
     if let Some(permit) = permit {
         // Only a tripping outcome reads the clock; a success never trips.
         permit.settle(Outcome::Success, || 0);

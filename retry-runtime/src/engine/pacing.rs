@@ -3,17 +3,16 @@
 //!
 //! Every attempt, the first included, takes a turn ([`CallState::pace`])
 //! and waits what the turn says, on the same timer as the backoff sleeps;
-//! the decision on the attempt then reports whether it was throttled (its
-//! verdict's kind is [`Kind::Throttled`](crate::Kind::Throttled)). An
-//! attempt dropped before its decision (the call was cancelled) is never
-//! reported: its turn stays taken, and the limiter simply learns nothing
+//! once the attempt is decided on, [`CallState::answered`] tells the
+//! limiter whether it was throttled (its verdict's kind is
+//! [`Kind::Throttled`](crate::Kind::Throttled)). An attempt dropped before
+//! its decision (the call was cancelled) is never reported: its turn stays taken, and the limiter simply learns nothing
 //! from it — its state stays consistent.
 
 use core::fmt;
 use core::time::Duration;
 
 use super::CallState;
-use crate::clock::Clock;
 use crate::error::TimedOut;
 use crate::policy::Policy;
 use crate::rate_limit::{AdaptiveRateLimiter, RateLimited, Turn};
@@ -21,8 +20,8 @@ use crate::telemetry::{self, CallSite, Cause, Ending};
 
 impl CallState<'_> {
     /// Takes the next attempt's turn from `limiter`: wait
-    /// [`turn.wait()`](Turn::wait), run the attempt, and hand the turn to
-    /// the decision in its pass ([`Pass::paced`](crate::engine::Pass::paced)).
+    /// [`turn.wait()`](Turn::wait), run the attempt, decide on it, then
+    /// hand the turn back with [`answered`](Self::answered).
     ///
     /// On `Err` the limiter would have held the attempt back longer than
     /// its [`max_wait`](AdaptiveRateLimiter::max_wait): the call must end
@@ -42,10 +41,10 @@ impl CallState<'_> {
     /// let mut attempts = CallState::blocking(&policy);
     /// let turn = attempts.pace(&SITE, &LIMITER)?;
     /// assert_eq!(turn.wait(), Duration::ZERO); // no throttle seen yet
-    /// let pass = Pass::default().paced(&LIMITER, turn);
     /// let throttled: Result<(), HttpError> = Err(HttpError::new(429));
-    /// let step = attempts.decide_with(&policy, &SITE, pass, Attempt::Completed(throttled), &mut ByClassify, &mut NoHook);
+    /// let step = attempts.decide_with(&policy, &SITE, Pass::default(), Attempt::Completed(throttled), &mut ByClassify, &mut NoHook);
     /// assert!(matches!(step, Step::Sleep(_)));
+    /// attempts.answered(&LIMITER, turn);
     /// // The limiter learned of the throttle: from now on it paces.
     /// assert!(LIMITER.fill_rate().is_some());
     /// # Ok::<(), retry_runtime::RateLimited>(())
@@ -75,6 +74,14 @@ impl CallState<'_> {
         refused
     }
 
+    /// Tells `limiter` how the attempt of `turn` went, once it has been
+    /// decided on: throttled when its verdict's kind was
+    /// [`Kind::Throttled`](crate::Kind::Throttled). Kept apart from the
+    /// decision so a call without a limiter carries and checks nothing.
+    pub fn answered(&self, limiter: &AdaptiveRateLimiter, turn: Turn) {
+        limiter.record(turn, self.throttled, self.clock.now());
+    }
+
     /// [`remaining`](Self::remaining) once the limiter's `wait` is over,
     /// checked before waiting: `Err` when the attempt would start with
     /// less than [`min_attempt_time`](Policy::min_attempt_time) of the
@@ -99,13 +106,5 @@ impl CallState<'_> {
             return Err(TimedOut::new(deadline));
         }
         Ok(Some(left))
-    }
-}
-
-/// Reports the answer to a paced attempt, if it was paced.
-#[inline(always)]
-pub(super) fn answered(turn: Option<(&AdaptiveRateLimiter, Turn)>, throttled: bool, clock: Clock) {
-    if let Some((limiter, turn)) = turn {
-        limiter.record(turn, throttled, clock.now());
     }
 }

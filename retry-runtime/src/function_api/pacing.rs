@@ -2,13 +2,14 @@
 //! [`RetryBlocking::rate_limiter`], and the marker that puts
 //! `From<RateLimited>` on the error type only when a limiter is set.
 
+use core::fmt;
 use core::marker::PhantomData;
 use core::time::Duration;
 
 use super::{BreakerMarker, NoBreaker, Options, Retry, RetryBlocking, WithBreaker, sealed};
 use crate::engine::CallState;
 use crate::protections::{Pass, Protections};
-use crate::rate_limit::{AdaptiveRateLimiter, RateLimited};
+use crate::rate_limit::{AdaptiveRateLimiter, RateLimited, Turn};
 use crate::telemetry::CallSite;
 
 /// Marks a function-API call with an adaptive rate limiter, on top of
@@ -17,23 +18,30 @@ use crate::telemetry::CallSite;
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Paced<K>(PhantomData<fn() -> K>);
 
-/// What a call's marker becomes once a circuit breaker is added: a
-/// breaker joins a rate limiter rather than replacing it.
-pub trait AddBreaker: sealed::Sealed {
+/// What a function-API call's marker says of its admission, whatever its
+/// error type: what it becomes once a circuit breaker is added (a breaker
+/// joins a rate limiter rather than replacing it), and what it keeps of
+/// the rate limiter's turn during an attempt.
+pub trait Admission: sealed::Sealed {
     /// The marker with a breaker.
-    type Breaker;
+    type Breaker: Admission;
+    /// The turn an attempt carries: `()` without a rate limiter.
+    type Turn: Copy + Default + fmt::Debug;
 }
 
-impl AddBreaker for NoBreaker {
+impl Admission for NoBreaker {
     type Breaker = WithBreaker;
+    type Turn = ();
 }
 
-impl AddBreaker for WithBreaker {
+impl Admission for WithBreaker {
     type Breaker = WithBreaker;
+    type Turn = ();
 }
 
-impl<K: AddBreaker> AddBreaker for Paced<K> {
+impl<K: Admission> Admission for Paced<K> {
     type Breaker = Paced<K::Breaker>;
+    type Turn = Option<Turn>;
 }
 
 impl<E: From<RateLimited>, K: BreakerMarker<E>> BreakerMarker<E> for Paced<K> {
@@ -50,13 +58,18 @@ impl<E: From<RateLimited>, K: BreakerMarker<E>> BreakerMarker<E> for Paced<K> {
         attempts: &mut CallState<'static>,
         site: &'static CallSite,
         guards: Protections<'static>,
-        pass: Pass<'static>,
-    ) -> Result<(Pass<'static>, Duration), E> {
+    ) -> Result<(Option<Turn>, Duration), E> {
         let Some(limiter) = guards.rate_limiter else {
-            return Ok((pass, Duration::ZERO));
+            return Ok((None, Duration::ZERO));
         };
         let turn = attempts.pace(site, limiter).map_err(E::from)?;
-        Ok((pass.paced(limiter, turn), turn.wait()))
+        Ok((Some(turn), turn.wait()))
+    }
+
+    fn answered(attempts: &CallState<'static>, guards: Protections<'static>, turn: Option<Turn>) {
+        if let (Some(limiter), Some(turn)) = (guards.rate_limiter, turn) {
+            attempts.answered(limiter, turn);
+        }
     }
 }
 
@@ -83,7 +96,7 @@ impl<C, H, K, Tm, O> Options<C, H, K, Tm, O> {
     }
 }
 
-impl<F, Fut, C, H, K, Tm, O> Retry<F, Fut, C, H, K, Tm, O> {
+impl<F, Fut, C, H, K: Admission, Tm, O> Retry<F, Fut, C, H, K, Tm, O> {
     /// Paces every attempt, the first included, through `limiter`, and
     /// tells it whether each was throttled (its verdict's kind is
     /// [`Kind::Throttled`](crate::Kind::Throttled)). The wait is slept on
@@ -117,6 +130,7 @@ impl<F, Fut, C, H, K, Tm, O> Retry<F, Fut, C, H, K, Tm, O> {
             op: self.op,
             options: self.options.rate_limiter(limiter),
             attempts: self.attempts,
+            turn: None,
             state: self.state,
         }
     }
