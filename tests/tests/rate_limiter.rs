@@ -418,3 +418,25 @@ fn blocking_fns_and_retry_blocking_are_paced_too() {
     assert!(matches!(refused, Err(BlockingError::RateLimited(_))));
     assert_eq!(ran, 0);
 }
+
+static WITH_POLICY: AdaptiveRateLimiter = AdaptiveRateLimiter::new("with policy");
+const API: Policy<Duration> = Policy::new()
+    .max_attempts(2)
+    .base_delay(Duration::from_millis(100))
+    .timeout(Duration::from_secs(1));
+
+/// With a named policy (which may carry a deadline) the key works alike.
+#[retry(policy = API, rate_limiter = WITH_POLICY)]
+async fn with_policy(client: &reqwest::Client, url: &str) -> Result<String, ApiError> {
+    fetch(client, url).await
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_key_combines_with_a_named_policy() {
+    let server = RawServer::start(vec![too_many(), ok("after the backoff")]).await;
+    let got = with_policy(&client(), &server.url("/policy")).await;
+    assert_eq!(got.expect("retried"), "after the backoff");
+    // The retry found a token (7/s for 100 ms): no wait beyond the backoff.
+    assert_eq!(server.gaps(), [ms(100)]);
+    assert!(WITH_POLICY.fill_rate().is_some(), "the 429 was reported");
+}
