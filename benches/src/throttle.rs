@@ -4,16 +4,17 @@
 //! how many calls complete.
 //!
 //! Real clients run on a paused tokio runtime (virtual time), each a loop
-//! of logical calls through the library's function API. With the limiter,
-//! each attempt first takes its turn from a shared
-//! [`AdaptiveRateLimiter`] (waiting for it, or giving the call up when the
-//! wait would pass the limiter's `max_wait`) and reports its answer to it.
+//! of logical calls through the library's function API. With the limiter
+//! (`.rate_limiter(..)`), the retry loop makes each attempt first take its
+//! turn from a shared [`AdaptiveRateLimiter`] (waiting for it, or ending
+//! the call with `RateLimited` when the wait would pass the limiter's
+//! `max_wait`) and reports each answer to it.
 
 use std::cell::Cell;
 use std::rc::Rc;
 use std::time::Duration;
 
-use retry_runtime::{AdaptiveRateLimiter, Classify, Jitter, Kind, Policy, RateLimited, Verdict};
+use retry_runtime::{AdaptiveRateLimiter, Classify, Jitter, Policy, RateLimited, Verdict};
 use tokio::time::Instant;
 
 /// The shape of a run.
@@ -139,7 +140,10 @@ pub fn run(with_limiter: bool, setup: Setup) -> Report {
         .start_paused(true)
         .build()
         .expect("a tokio runtime");
-    let limiter = Rc::new(with_limiter.then(|| AdaptiveRateLimiter::new("sim")));
+    // A fresh limiter per run, as a static is per process: a few bytes
+    // leaked per run.
+    let limiter: Option<&'static AdaptiveRateLimiter> =
+        with_limiter.then(|| &*Box::leak(Box::new(AdaptiveRateLimiter::new("sim"))));
     let counters = Rc::new(Counters::default());
     let local = tokio::task::LocalSet::new();
     local.block_on(&runtime, async {
@@ -147,27 +151,14 @@ pub fn run(with_limiter: bool, setup: Setup) -> Report {
         let server = Rc::new(Server::new(start, setup.capacity));
         let clients: Vec<_> = (0..setup.clients)
             .map(|client| {
-                let (server, limiter, counters) =
-                    (server.clone(), limiter.clone(), counters.clone());
+                let (server, counters) = (server.clone(), counters.clone());
                 tokio::task::spawn_local(async move {
                     // Spread the clients over the first interval.
                     tokio::time::sleep(setup.interval * client / setup.clients).await;
                     while start.elapsed() < setup.duration {
                         let began = start.elapsed();
                         bump(&counters.calls);
-                        let attempt = || {
-                            let (server, limiter, counters) =
-                                (server.clone(), limiter.clone(), counters.clone());
-                            async move {
-                                match limiter.as_ref() {
-                                    Some(limiter) => {
-                                        paced_attempt(limiter, &server, &counters, setup).await
-                                    }
-                                    None => send(&server, &counters, setup).await,
-                                }
-                            }
-                        };
-                        match POLICY.retry(attempt).name("throttle sim").await {
+                        match call(limiter, &server, &counters, setup).await {
                             Ok(()) => bump(&counters.completed),
                             Err(SimError::RateLimited(_)) => bump(&counters.shed_by_limiter),
                             Err(SimError::Throttled) => {}
@@ -191,23 +182,22 @@ pub fn run(with_limiter: bool, setup: Setup) -> Report {
     }
 }
 
-/// One attempt through the limiter: take a turn (or give the call up),
-/// wait for it, send, and tell the limiter whether the answer was a
-/// throttle.
-async fn paced_attempt(
-    limiter: &AdaptiveRateLimiter,
+/// One logical call: up to 3 attempts. With the limiter, the retry loop
+/// paces every attempt through it, first attempts included, and tells it
+/// which answers were throttles (kind `throttled`: the 429s).
+async fn call(
+    limiter: Option<&'static AdaptiveRateLimiter>,
     server: &Server,
     counters: &Counters,
     setup: Setup,
 ) -> Result<(), SimError> {
-    let turn = limiter.reserve(now())?;
-    tokio::time::sleep(turn.wait()).await;
-    let answer = send(server, counters, setup).await;
-    let throttled = answer
-        .as_ref()
-        .is_err_and(|e| e.classify().kind() == Kind::Throttled);
-    limiter.record(turn, throttled, now());
-    answer
+    let call = POLICY
+        .retry(|| send(server, counters, setup))
+        .name("throttle sim");
+    match limiter {
+        Some(limiter) => call.rate_limiter(limiter).await,
+        None => call.await,
+    }
 }
 
 /// One request to the server: served, or throttled with a 429.
@@ -220,11 +210,6 @@ async fn send(server: &Server, counters: &Counters, setup: Setup) -> Result<(), 
         bump(&counters.throttled);
         Err(SimError::Throttled)
     }
-}
-
-/// tokio's virtual now, as the limiter's `std` instant.
-fn now() -> std::time::Instant {
-    Instant::now().into_std()
 }
 
 #[cfg(test)]

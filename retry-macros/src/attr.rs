@@ -60,6 +60,7 @@ pub(crate) struct Args {
     pub(crate) policy: Option<Keyed<Box<Expr>>>,
     pub(crate) breaker: Option<Keyed<Path>>,
     pub(crate) budget: Option<Keyed<Path>>,
+    pub(crate) rate_limiter: Option<Keyed<Path>>,
     pub(crate) context: Option<Keyed<()>>,
     pub(crate) name: Option<Keyed<LitStr>>,
     pub(crate) krate: Option<Keyed<Path>>,
@@ -187,6 +188,14 @@ impl Args {
                     value.ok_or_else(needs_value)?,
                     "budget",
                     "a `static` `retry_runtime::RetryBudget`, such as `budget = FORGE_BUDGET`"
+                )?
+            ),
+            Key::RateLimiter => store!(
+                rate_limiter,
+                static_path(
+                    value.ok_or_else(needs_value)?,
+                    "rate_limiter",
+                    "a `static` `retry_runtime::AdaptiveRateLimiter`, such as `rate_limiter = FORGE_LIMITER`"
                 )?
             ),
             Key::Context => store!(context, bare(value, "context")?),
@@ -415,6 +424,7 @@ mod tests {
             Key::Policy => "FORGE_API",
             Key::Breaker => "FORGE_BREAKER",
             Key::Budget => "FORGE_BUDGET",
+            Key::RateLimiter => "FORGE_LIMITER",
             Key::Name => "\"forge.get_issue\"",
             Key::Crate => "my_retry",
         }
@@ -440,6 +450,7 @@ mod tests {
             policy,
             breaker,
             budget,
+            rate_limiter,
             context,
             name,
             krate,
@@ -464,6 +475,7 @@ mod tests {
             ("policy", written(policy)),
             ("breaker", written(breaker)),
             ("budget", written(budget)),
+            ("rate_limiter", written(rate_limiter)),
             ("context", written(context)),
             ("name", written(name)),
             ("crate", written(krate)),

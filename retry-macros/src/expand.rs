@@ -15,6 +15,8 @@ use crate::attr::{Args, JitterArg, Keyed, Value};
 use crate::shape::{Kind, Shape};
 use core::time::Duration;
 
+mod pacing;
+
 /// The whole item, rewritten.
 pub(crate) fn expand(args: &Args, item: ItemFn, shape: &Shape) -> TokenStream {
     let krate = args
@@ -116,12 +118,14 @@ fn retry_loop(
     let (error_text, text) = error_text(private, &attempt);
     let hook_arg = quote_spanned!(hook_span=> &mut #private::hook(&#text, &mut #hook));
     let (guard_statics, admit, pass) = guards(args, private, &attempts, &site);
-    // Without `when_ok`, a first attempt's success returns before the
-    // decision's locals are made.
+    // Without `when_ok` (whose classifier must see the value first) and
+    // without a rate limiter (which must hear of every answer), a first
+    // attempt's success returns before the decision's locals are made.
     let first_tries = format_ident!("__RETRY_FIRST_TRIES", span = Span::mixed_site());
-    let (first_try_counter, first_try_ok, pass) = match args.when_ok {
-        Some(_) => (TokenStream::new(), TokenStream::new(), pass),
-        None => {
+    let fast_first_try = args.when_ok.is_none() && args.rate_limiter.is_none();
+    let (first_try_counter, first_try_ok, pass) = match fast_first_try {
+        false => (TokenStream::new(), TokenStream::new(), pass),
+        true => {
             let unsettled = local("unsettled");
             let value = local("value");
             (
@@ -141,11 +145,19 @@ fn retry_loop(
     let decide = quote!(
         #attempts.decide_shown(|| #policy, #site, #pass, #attempt, #classifier_arg, #values_arg, #hook_arg, #text)
     );
+    let (limiter_static, pace, decide) = pacing::pacing(
+        args,
+        private,
+        shape.is_async,
+        (&attempts, &site, &policy),
+        decide,
+    );
     quote! {
         // The call site's name and statistics, as `tracing`'s callsites.
         static #site_static: #private::CallSite = #site_init;
         #first_try_counter
         #guard_statics
+        #limiter_static
         #expect_runtime
         let mut #attempts = #start(&#policy);
         let mut #classifier = #classifier_init;
@@ -153,6 +165,7 @@ fn retry_loop(
         let mut #hook = #hook_init;
         loop {
             #admit
+            #pace
             let #attempt = #run_attempt;
             #first_try_ok
             // The decision's locals and temporaries end with this

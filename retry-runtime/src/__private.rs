@@ -25,6 +25,8 @@ use crate::engine::{Classifier, IntoVerdict, OkClassifier};
 pub use crate::error::{Rejected, TimedOut};
 pub use crate::policy::Policy;
 pub use crate::protections::{Pass, Protections};
+pub use crate::rate_limit::RateLimited;
+use crate::rate_limit::{AdaptiveRateLimiter, Turn};
 #[cfg(any(feature = "stats", feature = "metrics"))]
 pub use crate::telemetry::FirstTries;
 pub use crate::telemetry::{CallSite, FirstTriesKey};
@@ -369,5 +371,80 @@ impl SharedBudget for RetryBudget {
 impl<T: Deref<Target = RetryBudget> + Sync> SharedBudget for T {
     fn budget(&self) -> &RetryBudget {
         self
+    }
+}
+
+/// What `rate_limiter = path` may name: a `static AdaptiveRateLimiter`, or
+/// a static that derefs to one.
+#[diagnostic::on_unimplemented(
+    message = "`rate_limiter` must name a `static AdaptiveRateLimiter`, and `{Self}` is not one",
+    label = "not an `AdaptiveRateLimiter`",
+    note = "declare it as `static NAME: AdaptiveRateLimiter = AdaptiveRateLimiter::new(\"name\");` (or a `LazyLock<AdaptiveRateLimiter>`)"
+)]
+pub trait SharedRateLimiter: Sync {
+    /// The limiter.
+    fn rate_limiter(&self) -> &AdaptiveRateLimiter;
+}
+
+impl SharedRateLimiter for AdaptiveRateLimiter {
+    fn rate_limiter(&self) -> &AdaptiveRateLimiter {
+        self
+    }
+}
+
+impl<T: Deref<Target = AdaptiveRateLimiter> + Sync> SharedRateLimiter for T {
+    fn rate_limiter(&self) -> &AdaptiveRateLimiter {
+        self
+    }
+}
+
+/// Error types that can stand for an attempt the rate limiter refused.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot stand for an attempt the rate limiter refused: it does not implement `From<retry_runtime::RateLimited>`",
+    label = "`#[retry]` with `rate_limiter` needs `From<retry_runtime::RateLimited>` on the error type",
+    note = "when the limiter would hold an attempt back longer than its `max_wait`, the function returns this error instead",
+    note = "with thiserror, add a variant: `#[error(transparent)] RateLimited(#[from] retry_runtime::RateLimited)`"
+)]
+pub trait FromRateLimited {
+    /// The error for a refused attempt.
+    fn from_rate_limited(limited: RateLimited) -> Self;
+}
+
+impl<E: From<RateLimited>> FromRateLimited for E {
+    fn from_rate_limited(limited: RateLimited) -> Self {
+        E::from(limited)
+    }
+}
+
+/// Takes the next attempt's turn from the rate limiter. The expansion
+/// passes `FromRateLimited::from_rate_limited` as `limited`, in a closure
+/// spanned at the `rate_limiter` key, so a missing `From<RateLimited>` is
+/// reported once, there.
+pub fn pace<E, G>(
+    attempts: &mut CallState<'static>,
+    site: &'static CallSite,
+    limiter: &'static AdaptiveRateLimiter,
+    limited: G,
+) -> Result<Turn, E>
+where
+    G: FnOnce(RateLimited) -> E,
+{
+    attempts.pace(site, limiter).map_err(limited)
+}
+
+/// `Err(E::from(TimedOut))` when the rate limiter's wait would leave the
+/// next attempt too little of the deadline (`remaining`, from
+/// [`CallState::remaining_after`]); nothing when `E` cannot say "timed
+/// out" (a deadline on the field of a `Policy<NoTimeout>`).
+pub fn paced_deadline<E, Tm>(
+    timeout: Tm,
+    remaining: Result<Option<Duration>, TimedOut>,
+) -> Result<(), E>
+where
+    E: TimesOut<Tm>,
+{
+    match (remaining, E::arm(timeout).timed_out()) {
+        (Err(expired), Some(timed_out)) => Err(timed_out(expired)),
+        _ => Ok(()),
     }
 }

@@ -6,6 +6,7 @@ use core::mem;
 use core::panic::Location;
 use core::pin::Pin;
 use core::task::{Context, Poll, ready};
+use core::time::Duration;
 
 use pin_project_lite::pin_project;
 
@@ -73,6 +74,7 @@ impl<Tm: AttemptTimeout> Policy<Tm> {
             op,
             options: Options::new(policy, Location::caller()),
             attempts: CallState::new(self),
+            turn: (),
             state: State::Start,
         }
     }
@@ -115,6 +117,7 @@ impl<Tm: AttemptTimeout> Policy<Tm> {
             op: WithContext(op),
             options: Options::new(policy, Location::caller()),
             attempts: CallState::new(self),
+            turn: (),
             state: State::Start,
         }
     }
@@ -218,22 +221,46 @@ pub struct NoBreaker;
 #[derive(Clone, Copy, Debug, Default)]
 pub struct WithBreaker;
 
+mod pacing;
+
+pub use pacing::{Admission, Paced};
+
 mod sealed {
     pub trait Sealed {}
     impl Sealed for super::NoBreaker {}
     impl Sealed for super::WithBreaker {}
+    impl<K> Sealed for super::Paced<K> {}
 }
 
 /// How a function-API call gets each attempt admitted; implemented by
-/// [`NoBreaker`] and [`WithBreaker`] only. It puts the `From<Rejected>`
-/// bound on the error type only when a breaker is set.
-pub trait BreakerMarker<E>: sealed::Sealed {
+/// [`NoBreaker`], [`WithBreaker`] and [`Paced`] only. It puts the
+/// `From<Rejected>` bound on the error type only when a breaker is set,
+/// and `From<RateLimited>` only when a rate limiter is.
+pub trait BreakerMarker<E>: Admission {
     /// The next attempt's pass, or the error that ends the call.
     fn start_attempt(
         attempts: &mut CallState<'static>,
         site: &'static CallSite,
         guards: Protections<'static>,
     ) -> Result<Pass<'static>, E>;
+
+    /// Takes the rate limiter's turn for the next attempt, if the call has
+    /// a rate limiter: the turn and how long to wait for it, or the error
+    /// that ends the call. Without one (only `rate_limiter()` sets one, and
+    /// it makes the marker [`Paced`]): no turn, no wait.
+    #[inline(always)]
+    fn pace(
+        _attempts: &mut CallState<'static>,
+        _site: &'static CallSite,
+        _guards: Protections<'static>,
+    ) -> Result<(Self::Turn, Duration), E> {
+        Ok((Self::Turn::default(), Duration::ZERO))
+    }
+
+    /// Tells the rate limiter, if any, how the attempt of `turn` went,
+    /// once it is decided on. Without one: nothing.
+    #[inline(always)]
+    fn answered(_attempts: &CallState<'static>, _guards: Protections<'static>, _turn: Self::Turn) {}
 }
 
 impl<E> BreakerMarker<E> for NoBreaker {
@@ -376,7 +403,10 @@ impl<C, H, K, Tm, O> Options<C, H, K, Tm, O> {
         }
     }
 
-    fn breaker(self, breaker: &'static CircuitBreaker) -> Options<C, H, WithBreaker, Tm, O> {
+    fn breaker(self, breaker: &'static CircuitBreaker) -> Options<C, H, K::Breaker, Tm, O>
+    where
+        K: Admission,
+    {
         let Options {
             classifier,
             values,
@@ -405,10 +435,16 @@ pin_project! {
     /// [`breaker`](Self::breaker) and [`budget`](Self::budget), then
     /// `.await` it.
     #[must_use = "futures do nothing unless you `.await` or poll them"]
-    pub struct Retry<F, Fut, C = ByClassify, H = NoHook, K = NoBreaker, Tm = NoTimeout, O = AcceptOk> {
+    pub struct Retry<F, Fut, C = ByClassify, H = NoHook, K = NoBreaker, Tm = NoTimeout, O = AcceptOk>
+    where
+        K: Admission,
+    {
         op: F,
         options: Options<C, H, K, Tm, O>,
         attempts: CallState<'static>,
+        // The rate limiter's turn for the attempt in progress (nothing, a
+        // zero-sized `()`, without a limiter).
+        turn: K::Turn,
         #[pin]
         state: State<Fut>,
     }
@@ -418,6 +454,7 @@ pin_project! {
     #[project = StateProj]
     enum State<Fut> {
         Start,
+        Ready,
         // The pass lives as long as the attempt: dropping the future
         // mid-attempt releases the breaker's permit.
         Running { #[pin] body: Fut, pass: Pass<'static> },
@@ -429,11 +466,55 @@ pin_project! {
             timed_out: TimedOut,
         },
         Sleeping { #[pin] sleep: crate::timer::Sleep },
+        // Waiting for the rate limiter's turn.
+        Pacing { #[pin] sleep: crate::timer::Sleep, pass: Pass<'static> },
         Done,
     }
 }
 
-impl<F, Fut, C, H, K, Tm, O> Retry<F, Fut, C, H, K, Tm, O> {
+/// What remains of the deadline for the next attempt, or the error the
+/// call ends with when it leaves no time (only an error that can say
+/// "timed out" can end it; a deadline on a `Policy<NoTimeout>`'s field
+/// cannot).
+#[inline]
+fn deadline_left<E, Tm: ArmedTimeout<E>>(
+    remaining: Result<Option<Duration>, TimedOut>,
+    policy: &Policy<Tm>,
+) -> Result<Option<Duration>, E> {
+    match (remaining, policy.timeout.timed_out()) {
+        (Ok(remaining), _) => Ok(remaining),
+        (Err(expired), Some(timed_out)) => Err(timed_out(expired)),
+        (Err(_), None) => Ok(None),
+    }
+}
+
+/// The next attempt, started: bounded by the policy's timeout clipped to
+/// `remaining` of the deadline, if either applies.
+#[inline]
+fn start<F, Fut, T, E, Tm>(
+    op: &mut F,
+    attempts: &CallState<'static>,
+    policy: &Policy<Tm>,
+    remaining: Option<Duration>,
+    pass: Pass<'static>,
+) -> State<Fut>
+where
+    F: MakeAttempt<Fut>,
+    Fut: Future<Output = Result<T, E>>,
+    Tm: ArmedTimeout<E>,
+{
+    let body = op.make_attempt(|| attempts.context(policy));
+    match policy.timeout.clipped(remaining) {
+        Some((limit, _)) => State::RunningTimed {
+            body: crate::timer::timeout(limit, body),
+            pass,
+            timed_out: TimedOut::new(limit),
+        },
+        None => State::Running { body, pass },
+    }
+}
+
+impl<F, Fut, C, H, K: Admission, Tm, O> Retry<F, Fut, C, H, K, Tm, O> {
     /// Retries the errors for which `predicate` returns true, instead of
     /// asking their `Classify` impl.
     pub fn when<P>(self, predicate: P) -> Retry<F, Fut, When<P>, H, K, Tm, O> {
@@ -441,6 +522,7 @@ impl<F, Fut, C, H, K, Tm, O> Retry<F, Fut, C, H, K, Tm, O> {
             op: self.op,
             options: self.options.when(predicate),
             attempts: self.attempts,
+            turn: Default::default(),
             state: self.state,
         }
     }
@@ -483,6 +565,7 @@ impl<F, Fut, C, H, K, Tm, O> Retry<F, Fut, C, H, K, Tm, O> {
             op: self.op,
             options: self.options.when_ok(classifier),
             attempts: self.attempts,
+            turn: Default::default(),
             state: self.state,
         }
     }
@@ -493,6 +576,7 @@ impl<F, Fut, C, H, K, Tm, O> Retry<F, Fut, C, H, K, Tm, O> {
             op: self.op,
             options: self.options.on_retry(hook),
             attempts: self.attempts,
+            turn: Default::default(),
             state: self.state,
         }
     }
@@ -531,11 +615,12 @@ impl<F, Fut, C, H, K, Tm, O> Retry<F, Fut, C, H, K, Tm, O> {
     pub fn breaker(
         self,
         breaker: &'static CircuitBreaker,
-    ) -> Retry<F, Fut, C, H, WithBreaker, Tm, O> {
+    ) -> Retry<F, Fut, C, H, K::Breaker, Tm, O> {
         Retry {
             op: self.op,
             options: self.options.breaker(breaker),
             attempts: self.attempts,
+            turn: Default::default(),
             state: self.state,
         }
     }
@@ -573,15 +658,74 @@ where
                     crate::timer::expect_runtime(|| naming.describe());
                     // The clock of `max_elapsed` starts at the first poll.
                     *this.attempts = CallState::new(policy);
-                    if let Err(error) = begin_attempt::<_, _, _, K, _>(
-                        this.op,
-                        this.attempts,
-                        policy,
-                        (site, guards),
-                        this.state.as_mut(),
-                    ) {
-                        return Poll::Ready(Err(error));
+                    this.state.set(State::Ready);
+                    continue;
+                }
+                StateProj::Ready => {
+                    let remaining =
+                        match (this.attempts.remaining(policy), policy.timeout.timed_out()) {
+                            (Ok(remaining), _) => remaining,
+                            (Err(expired), Some(timed_out)) => {
+                                this.state.set(State::Done);
+                                let error = this.attempts.deadline_passed(site, timed_out(expired));
+                                return Poll::Ready(Err(error));
+                            }
+                            (Err(_), None) => None,
+                        };
+                    let pass = match K::start_attempt(this.attempts, site, guards) {
+                        Ok(pass) => pass,
+                        Err(rejected) => {
+                            this.state.set(State::Done);
+                            return Poll::Ready(Err(rejected));
+                        }
+                    };
+                    // Nothing without a rate limiter: no turn, no wait.
+                    let wait = match K::pace(this.attempts, site, guards) {
+                        Ok((turn, wait)) => {
+                            *this.turn = turn;
+                            wait
+                        }
+                        Err(limited) => {
+                            this.state.set(State::Done);
+                            return Poll::Ready(Err(limited));
+                        }
+                    };
+                    if !wait.is_zero() {
+                        let left = this.attempts.remaining_after(policy, wait);
+                        if let Err(expired) = deadline_left(left, policy) {
+                            this.state.set(State::Done);
+                            return Poll::Ready(Err(this.attempts.deadline_passed(site, expired)));
+                        }
+                        this.state.set(State::Pacing {
+                            sleep: crate::timer::sleep(wait),
+                            pass,
+                        });
+                        continue;
                     }
+                    let attempts = &*this.attempts;
+                    let body = this.op.make_attempt(|| attempts.context(policy));
+                    match policy.timeout.clipped(remaining) {
+                        Some((limit, _)) => this.state.set(State::RunningTimed {
+                            body: crate::timer::timeout(limit, body),
+                            pass,
+                            timed_out: TimedOut::new(limit),
+                        }),
+                        None => this.state.set(State::Running { body, pass }),
+                    }
+                    continue;
+                }
+                StateProj::Pacing { sleep, pass } => {
+                    ready!(sleep.poll(cx));
+                    let pass = mem::take(pass);
+                    let remaining = match deadline_left(this.attempts.remaining(policy), policy) {
+                        Ok(remaining) => remaining,
+                        Err(expired) => {
+                            this.state.set(State::Done);
+                            return Poll::Ready(Err(this.attempts.deadline_passed(site, expired)));
+                        }
+                    };
+                    let next = start(this.op, this.attempts, policy, remaining, pass);
+                    this.state.set(next);
                     continue;
                 }
                 StateProj::Running { body, pass } => {
@@ -598,15 +742,7 @@ where
                         // Only an error that can say "timed out" starts a
                         // timed attempt: never reached.
                         (Err(_), None) => {
-                            if let Err(error) = begin_attempt::<_, _, _, K, _>(
-                                this.op,
-                                this.attempts,
-                                policy,
-                                (site, guards),
-                                this.state.as_mut(),
-                            ) {
-                                return Poll::Ready(Err(error));
-                            }
+                            this.state.set(State::Ready);
                             continue;
                         }
                     };
@@ -615,23 +751,16 @@ where
                 StateProj::Sleeping { sleep } => {
                     ready!(sleep.poll(cx));
                     this.attempts.retry_begins();
-                    if let Err(error) = begin_attempt::<_, _, _, K, _>(
-                        this.op,
-                        this.attempts,
-                        policy,
-                        (site, guards),
-                        this.state.as_mut(),
-                    ) {
-                        return Poll::Ready(Err(error));
-                    }
+                    this.state.set(State::Ready);
                     continue;
                 }
                 StateProj::Done => panic!("`Retry` polled after it completed"),
             };
-            match this
+            let step = this
                 .attempts
-                .decide_with_ok(policy, site, pass, attempt, classifier, values, hook)
-            {
+                .decide_with_ok(policy, site, pass, attempt, classifier, values, hook);
+            K::answered(this.attempts, guards, *this.turn);
+            match step {
                 Step::Return(result) => {
                     this.state.set(State::Done);
                     return Poll::Ready(result);
@@ -642,52 +771,6 @@ where
             }
         }
     }
-}
-
-/// Starts the next attempt in `state`: `Running`, or `RunningTimed` when a
-/// timeout or what remains of the deadline bounds it. `Err` ends the call
-/// (the deadline passed, or the breaker refused), with `state` `Done`.
-/// One transition per attempt: each `set` drops the state it replaces.
-#[inline]
-fn begin_attempt<F, Fut, E, K, Tm>(
-    op: &mut F,
-    attempts: &mut CallState<'static>,
-    policy: &Policy<Tm>,
-    (site, guards): (&'static CallSite, Protections<'static>),
-    mut state: Pin<&mut State<Fut>>,
-) -> Result<(), E>
-where
-    F: MakeAttempt<Fut>,
-    Fut: Future,
-    K: BreakerMarker<E>,
-    Tm: ArmedTimeout<E>,
-{
-    let remaining = match (attempts.remaining(policy), policy.timeout.timed_out()) {
-        (Ok(remaining), _) => remaining,
-        (Err(expired), Some(timed_out)) => {
-            state.set(State::Done);
-            return Err(attempts.deadline_passed(site, timed_out(expired)));
-        }
-        (Err(_), None) => None,
-    };
-    let pass = match K::start_attempt(attempts, site, guards) {
-        Ok(pass) => pass,
-        Err(rejected) => {
-            state.set(State::Done);
-            return Err(rejected);
-        }
-    };
-    let attempts = &*attempts;
-    let body = op.make_attempt(|| attempts.context(policy));
-    match policy.timeout.clipped(remaining) {
-        Some((limit, _)) => state.set(State::RunningTimed {
-            body: crate::timer::timeout(limit, body),
-            pass,
-            timed_out: TimedOut::new(limit),
-        }),
-        None => state.set(State::Running { body, pass }),
-    }
-    Ok(())
 }
 
 /// A blocking retrying call; see [`Policy::retry_blocking`]. Configure it
@@ -750,7 +833,10 @@ impl<F, C, H, K, Tm: AttemptTimeout, O> RetryBlocking<F, C, H, K, Tm, O> {
     pub fn breaker(
         self,
         breaker: &'static CircuitBreaker,
-    ) -> RetryBlocking<F, C, H, WithBreaker, Tm, O> {
+    ) -> RetryBlocking<F, C, H, K::Breaker, Tm, O>
+    where
+        K: Admission,
+    {
         RetryBlocking {
             op: self.op,
             options: self.options.breaker(breaker),
@@ -779,6 +865,12 @@ impl<F, C, H, K, Tm: AttemptTimeout, O> RetryBlocking<F, C, H, K, Tm, O> {
         let mut attempts = CallState::blocking(&policy);
         loop {
             let pass = K::start_attempt(&mut attempts, site, guards)?;
+            let (turn, wait) = K::pace(&mut attempts, site, guards)?;
+            if !wait.is_zero() {
+                // The wait counts against `max_elapsed` and the deadline
+                // of later retries; a blocking attempt is never cut short.
+                std::thread::sleep(wait);
+            }
             let attempt = Attempt::Completed(self.op.make_attempt(|| attempts.context(&policy)));
             let step = attempts.decide_with_ok(
                 &policy,
@@ -789,6 +881,7 @@ impl<F, C, H, K, Tm: AttemptTimeout, O> RetryBlocking<F, C, H, K, Tm, O> {
                 &mut values,
                 &mut hook,
             );
+            K::answered(&attempts, guards, turn);
             match step {
                 Step::Return(result) => return result,
                 Step::Sleep(delay) => {

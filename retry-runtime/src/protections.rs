@@ -1,12 +1,13 @@
 //! What a call shares with every other call to the same service (a
-//! circuit breaker, a retry budget), and the pass one attempt carries from
-//! admission to decision.
+//! circuit breaker, a retry budget, an adaptive rate limiter), and the
+//! pass one attempt carries from admission to decision.
 
 use crate::breaker::{CircuitBreaker, Permit};
 use crate::budget::RetryBudget;
+use crate::rate_limit::AdaptiveRateLimiter;
 
-/// The shared protections of a call: a circuit breaker and a retry budget,
-/// each optional. `Copy`; build one per call site.
+/// The shared protections of a call: a circuit breaker, a retry budget
+/// and an adaptive rate limiter, each optional. `Copy`; build one per call site.
 ///
 /// ```
 /// use retry_runtime::{BreakerConfig, CircuitBreaker, RetryBudget};
@@ -22,14 +23,16 @@ use crate::budget::RetryBudget;
 pub struct Protections<'a> {
     pub(crate) breaker: Option<&'a CircuitBreaker>,
     pub(crate) budget: Option<&'a RetryBudget>,
+    pub(crate) rate_limiter: Option<&'a AdaptiveRateLimiter>,
 }
 
 impl<'a> Protections<'a> {
-    /// No breaker, no budget.
+    /// No breaker, no budget, no rate limiter.
     pub const fn new() -> Self {
         Self {
             breaker: None,
             budget: None,
+            rate_limiter: None,
         }
     }
 
@@ -42,6 +45,14 @@ impl<'a> Protections<'a> {
     /// Pays for each retry from `budget`, and refunds it on success.
     pub const fn budget(mut self, budget: &'a RetryBudget) -> Self {
         self.budget = Some(budget);
+        self
+    }
+
+    /// Paces every attempt, the first included, through `limiter`, and
+    /// tells it each answer; see
+    /// [`CallState::pace`](crate::engine::CallState::pace).
+    pub const fn rate_limiter(mut self, limiter: &'a AdaptiveRateLimiter) -> Self {
+        self.rate_limiter = Some(limiter);
         self
     }
 }

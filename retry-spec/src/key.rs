@@ -39,6 +39,8 @@ name_table! {
         Breaker => "breaker",
         /// A shared retry budget.
         Budget => "budget",
+        /// A shared adaptive rate limiter.
+        RateLimiter => "rate_limiter",
         /// Makes the attempt's context readable in the body.
         Context => "context",
         /// The call's name in events, metrics and stats.
@@ -69,6 +71,7 @@ impl Key {
             | Key::Policy
             | Key::Breaker
             | Key::Budget
+            | Key::RateLimiter
             | Key::Context
             | Key::Name
             | Key::Crate => return None,

@@ -51,6 +51,7 @@ fn every_marked_excerpt_is_made_of_its_files_lines() {
         [
             "examples/examples/tower_layer.rs",
             "examples/examples/reqwest_middleware.rs",
+            "tests/tests/rate_limiter.rs",
             "benches/src/throttle.rs"
         ]
     );

@@ -414,3 +414,55 @@ async fn calls_are_counted_under_the_middlewares_name() {
     assert_eq!(stats.success_after_retry, 1);
     assert_eq!(stats.failed_exhausted, 1);
 }
+
+/// The policy's deadline bounds the whole call through the middleware:
+/// the second attempt gets only what remains of it (200 ms, not its 500 ms
+/// timeout), and no third attempt starts past it.
+#[tokio::test(start_paused = true)]
+async fn the_deadline_clips_each_attempt_and_ends_the_call() {
+    let _watchdog = Watchdog::arm("middleware deadline", Duration::from_secs(60));
+    let server = RawServer::start(vec![Reply::Hang, Reply::Hang, Reply::Hang]).await;
+    let client = client(RetryMiddleware::new(
+        POLICY.timeout(ms(500)).deadline(ms(800)),
+    ));
+    let started = tokio::time::Instant::now();
+    let error = client
+        .get(server.url("/a"))
+        .send()
+        .await
+        .expect_err("every attempt stalls");
+    let reqwest_middleware::Error::Middleware(inner) = &error else {
+        panic!("expected the middleware's error, got {error:?}");
+    };
+    // Attempt 1: 0-500 ms (its timeout); 100 ms backoff; attempt 2:
+    // 600-800 ms, clipped to the 200 ms left; a retry 200 ms later would
+    // start past the deadline: the call ends with attempt 2's error.
+    assert_eq!(
+        inner.downcast_ref::<TimedOut>(),
+        Some(&TimedOut::new(ms(200)))
+    );
+    assert_eq!(started.elapsed(), ms(800));
+    assert_eq!(server.requests(), 2);
+    assert_eq!(server.gaps(), [ms(600)]);
+}
+
+/// Less than `min_attempt_time` (5 ms by default) left before the first
+/// attempt: nothing is sent, and the call ends with `TimedOut`.
+#[tokio::test(start_paused = true)]
+async fn a_deadline_shorter_than_min_attempt_time_sends_nothing() {
+    let server = RawServer::start(vec![response(200, &[], "never sent")]).await;
+    let client = client(RetryMiddleware::new(POLICY.deadline(ms(4))));
+    let error = client
+        .get(server.url("/a"))
+        .send()
+        .await
+        .expect_err("no time for an attempt");
+    let reqwest_middleware::Error::Middleware(inner) = &error else {
+        panic!("expected the middleware's error, got {error:?}");
+    };
+    assert_eq!(
+        inner.downcast_ref::<TimedOut>(),
+        Some(&TimedOut::new(ms(4)))
+    );
+    assert_eq!(server.requests(), 0);
+}

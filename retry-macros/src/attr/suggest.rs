@@ -178,6 +178,11 @@ const ALIASES: &[(&[&str], Key, &str)] = &[
         "`budget` names a `static` `RetryBudget`",
     ),
     (
+        &["ratelimit", "limiter", "throttle", "adaptive"],
+        Key::RateLimiter,
+        "`rate_limiter` names a `static` `AdaptiveRateLimiter`",
+    ),
+    (
         &["label", "operation", "operationname"],
         Key::Name,
         "`name` labels the call in events and metrics",

@@ -5,7 +5,9 @@
 //! drive it; it can also drive a hand-written loop. It holds nothing `!Send`
 //! and never allocates. With [`Protections`], it also asks a circuit breaker
 //! before each attempt and pays for each retry from a retry budget: the
-//! one place where both are consulted.
+//! one place where both are consulted. With an
+//! [`AdaptiveRateLimiter`](crate::AdaptiveRateLimiter) among them, every
+//! attempt is paced ([`CallState::pace`]) and its answer reported.
 //!
 //! A call that succeeds at once costs a counter on its own [`CallSite`]
 //! and nothing else: no clock is read, no backoff computed, no shared
@@ -34,7 +36,7 @@ use crate::attempt::AttemptContext;
 use crate::backoff::{Backoff, Jitter, uniform};
 use crate::breaker::{CircuitBreaker, Outcome, Permit};
 use crate::budget::{Paid, RetryBudget};
-use crate::classify::Verdict;
+use crate::classify::{Kind, Verdict};
 use crate::clock::Clock;
 use crate::error::{Rejected, TimedOut};
 use crate::policy::Policy;
@@ -42,6 +44,7 @@ use crate::telemetry::{self, Cause, Ending, ErrorText};
 
 mod classifiers;
 mod hooks;
+mod pacing;
 
 pub use crate::protections::{Pass, Protections};
 pub use crate::telemetry::CallSite;
@@ -54,7 +57,7 @@ pub enum Attempt<T, E> {
     /// The body ran to completion.
     Completed(Result<T, E>),
     /// The body ran past the per-attempt timeout; the error is
-    /// `E::from(TimedOut)`. Always transient, kind [`Kind::Timeout`](crate::Kind::Timeout).
+    /// `E::from(TimedOut)`. Always transient, kind [`Kind::Timeout`].
     TimedOut(E),
 }
 
@@ -124,6 +127,9 @@ impl<T, E> Failure<T, E> {
 pub struct CallState<'g> {
     made: u32,
     clock: Clock,
+    // Whether the last attempt decided was throttled (its verdict's kind):
+    // what a rate limiter is told (`answered`). False until a failure.
+    throttled: bool,
     // Read only when `max_elapsed` or a deadline is set: otherwise no
     // clock is read before the first failure.
     started: Option<Instant>,
@@ -163,6 +169,7 @@ impl<'g> CallState<'g> {
         Self {
             made: 0,
             clock,
+            throttled: false,
             started: limit.map(|_| clock.now()),
             failing: None,
         }
@@ -541,6 +548,7 @@ impl<'g> CallState<'g> {
     fn succeeded_after_retry(&mut self, site: &'static CallSite, pass: Pass<'g>) {
         self.made = self.made.saturating_add(1);
         self.retry_begins();
+        self.throttled = false;
         let Pass { permit, budget } = pass;
         if let Some(permit) = permit {
             let clock = self.clock;
@@ -567,6 +575,7 @@ impl<'g> CallState<'g> {
     ) -> Step<T, E> {
         self.made = self.made.saturating_add(1);
         self.retry_begins();
+        self.throttled = verdict.kind() == Kind::Throttled;
         let Pass { permit, budget } = pass;
         let clock = self.clock;
         let now = move || clock.nanos();

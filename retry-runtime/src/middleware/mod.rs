@@ -39,9 +39,13 @@
 //!   telemetry: its one attempt is the call's last.
 //! - **Errors the middleware adds** are `reqwest_middleware::Error::Middleware`
 //!   holding a [`Rejected`](crate::Rejected) (the breaker is open) or a
-//!   [`TimedOut`] (the policy's per-attempt `timeout`). A policy's
-//!   [`deadline`](crate::Policy::deadline) ends the retrying but does not
-//!   yet clip the attempts here: give the policy a `timeout` as well.
+//!   [`TimedOut`] (the policy's per-attempt `timeout`, or its deadline).
+//! - **Deadline.** A policy's [`deadline`](crate::Policy::deadline) bounds
+//!   the whole call, as in the function API: each attempt's timeout is
+//!   clipped to what remains of it, no retry is made whose sleep would
+//!   leave less than `min_attempt_time` of it (the call ends with the last
+//!   answer), and when less than that remains before the first attempt the
+//!   request is not sent: the call ends with a `TimedOut`.
 
 mod classify;
 mod replay;
@@ -166,10 +170,15 @@ where
         let mut round = Round::new(self.policy, self.site, self.guards);
         let mut request = request;
         loop {
+            // No attempt starts once the deadline leaves it no time.
+            let limit = match round.attempt_limit() {
+                Ok(limit) => limit,
+                Err(expired) => return Err(round.deadline_passed(Error::middleware(expired))),
+            };
             let pass = round.start_attempt().map_err(Error::middleware)?;
             let spare = self.spare(allowed, &request);
             let sent = next.clone().run(request, extensions);
-            let attempt = match round.timeout() {
+            let attempt = match limit {
                 None => Attempt::Completed(sent.await),
                 Some(limit) => match crate::timer::timeout(limit, sent).await {
                     Ok(result) => Attempt::Completed(result),

@@ -78,6 +78,20 @@ impl Turn {
 /// The limiter refused an attempt: it would have had to wait longer than
 /// the limiter's [`max_wait`](AdaptiveRateLimiter::max_wait). Nothing was
 /// taken from the limiter.
+///
+/// `#[retry(rate_limiter = ...)]` and `.rate_limiter(..)` need the error
+/// type to implement `From<RateLimited>`: the call ends with it. It is
+/// provided for `std::io::Error`; with thiserror, add a variant:
+///
+/// ```
+/// #[derive(Debug, thiserror::Error)]
+/// enum ApiError {
+///     #[error(transparent)]
+///     RateLimited(#[from] retry_runtime::RateLimited),
+///     #[error("server unavailable")]
+///     Unavailable,
+/// }
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("rate limiter `{limiter}` would delay this attempt by {wait:?}, more than its max_wait")]
 #[non_exhaustive]
@@ -143,9 +157,12 @@ impl AdaptiveRateLimiter {
     }
 
     /// Tells the limiter the attempt of `turn` was answered at `now`,
-    /// `throttled` or not (anything else, success or failure). Throttled
-    /// answers are those of [`Kind::Throttled`](crate::Kind::Throttled):
-    /// HTTP 429, and 503 with a `Retry-After`. Throttles of attempts that
+    /// `throttled` or not (anything else, success or failure). The retry
+    /// engine calls an answer throttled when its verdict's kind is
+    /// [`Kind::Throttled`](crate::Kind::Throttled): HTTP 429 in the
+    /// [status table](crate::http), hint or not, and whatever a classifier
+    /// calls [`Verdict::throttled`](crate::Verdict::throttled); a 503 is
+    /// kind `server` and does not count. Throttles of attempts that
     /// took their turn before the limiter last slowed down do not slow it
     /// down again.
     pub fn record(&self, turn: Turn, throttled: bool, now: Instant) {
@@ -183,3 +200,13 @@ impl State {
 
 #[cfg(test)]
 mod tests;
+
+/// A refused attempt as an `io::Error` of kind `Other` carrying the
+/// [`RateLimited`] (reach it with `get_ref` and `downcast_ref`). Kind
+/// `Other` classifies as permanent: an outer retry loop does not spin on a
+/// limiter that refuses.
+impl From<RateLimited> for std::io::Error {
+    fn from(limited: RateLimited) -> Self {
+        std::io::Error::other(limited)
+    }
+}

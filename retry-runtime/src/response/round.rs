@@ -10,6 +10,7 @@ use crate::classify::Verdict;
 use crate::engine::{Attempt, CallState, Classifier, NoHook, OkClassifier, Step};
 #[cfg(feature = "reqwest-middleware")]
 use crate::error::Rejected;
+use crate::error::TimedOut;
 #[cfg(feature = "tower")]
 use crate::function_api::BreakerMarker;
 use crate::policy::Policy;
@@ -58,9 +59,20 @@ impl Round {
         }
     }
 
-    /// The policy's per-attempt timeout.
-    pub(crate) fn timeout(&self) -> Option<Duration> {
-        self.policy.timeout
+    /// The next attempt's time limit: the policy's per-attempt timeout,
+    /// clipped to what remains of its [`deadline`](Policy::deadline).
+    /// `Err` when the deadline leaves the attempt no time (or, before the
+    /// first attempt, less than `min_attempt_time`): it must not start;
+    /// end the call with [`deadline_passed`](Self::deadline_passed).
+    pub(crate) fn attempt_limit(&self) -> Result<Option<Duration>, TimedOut> {
+        let remaining = self.attempts.remaining(&self.policy)?;
+        Ok(crate::deadline::clip(self.policy.timeout, remaining))
+    }
+
+    /// Ends a call whose deadline left no time for the next attempt with
+    /// `error`, its `E::from(TimedOut)`.
+    pub(crate) fn deadline_passed<E>(&mut self, error: E) -> E {
+        self.attempts.deadline_passed(self.site, error)
     }
 
     /// The next attempt's pass, or the breaker's refusal as `E` (only a

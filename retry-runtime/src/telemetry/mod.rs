@@ -94,6 +94,9 @@ pub(crate) enum Ending {
     BreakerOpen,
     /// The circuit breaker refused the call before any attempt.
     Rejected,
+    /// The adaptive rate limiter would have held the next attempt back
+    /// longer than its `max_wait`.
+    RateLimited,
 }
 
 /// How a call ended, as metrics and [`Stats`] count it: the limits that end
@@ -108,12 +111,13 @@ pub(crate) enum Outcome {
     FailedBudget,
     FailedBreakerOpen,
     RejectedOpen,
+    RateLimited,
 }
 
 #[cfg_attr(not(any(feature = "metrics", feature = "stats")), allow(dead_code))]
 impl Outcome {
     /// Every outcome, in the order of their discriminants.
-    pub(crate) const ALL: [Outcome; 7] = [
+    pub(crate) const ALL: [Outcome; 8] = [
         Outcome::SuccessFirstTry,
         Outcome::SuccessAfterRetry,
         Outcome::FailedPermanent,
@@ -121,6 +125,7 @@ impl Outcome {
         Outcome::FailedBudget,
         Outcome::FailedBreakerOpen,
         Outcome::RejectedOpen,
+        Outcome::RateLimited,
     ];
 
     /// The `outcome` label, and the name of the [`Stats`] field.
@@ -134,6 +139,7 @@ impl Outcome {
             Outcome::FailedBudget => "failed_budget",
             Outcome::FailedBreakerOpen => "failed_breaker_open",
             Outcome::RejectedOpen => "rejected_open",
+            Outcome::RateLimited => "rate_limited",
         }
     }
 }
@@ -155,6 +161,7 @@ impl Ending {
             Ending::Budget => "budget",
             Ending::BreakerOpen => "breaker_open",
             Ending::Rejected => "rejected",
+            Ending::RateLimited => "rate_limited",
         }
     }
 
@@ -169,6 +176,7 @@ impl Ending {
             Ending::Budget => Outcome::FailedBudget,
             Ending::BreakerOpen => Outcome::FailedBreakerOpen,
             Ending::Rejected => Outcome::RejectedOpen,
+            Ending::RateLimited => Outcome::RateLimited,
         }
     }
 }

@@ -15,7 +15,7 @@ use super::{Ending, Outcome};
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Stats {
-    /// Calls that ended (the sum of the seven outcomes below).
+    /// Calls that ended (the sum of the eight outcomes below).
     pub calls: u64,
     /// Attempts made, the first ones included.
     pub attempts: u64,
@@ -39,6 +39,9 @@ pub struct Stats {
     pub failed_breaker_open: u64,
     /// Calls a circuit breaker refused before any attempt.
     pub rejected_open: u64,
+    /// Calls the adaptive rate limiter ended: the next attempt would have
+    /// waited longer than its `max_wait`.
+    pub rate_limited: u64,
 }
 
 /// A site's counts of everything but first-try successes.
@@ -124,6 +127,7 @@ pub fn stats(name: &str) -> Option<Stats> {
         totals.failed_budget += count(Outcome::FailedBudget);
         totals.failed_breaker_open += count(Outcome::FailedBreakerOpen);
         totals.rejected_open += count(Outcome::RejectedOpen);
+        totals.rate_limited += count(Outcome::RateLimited);
         totals.calls += Outcome::ALL.iter().map(|o| count(*o)).sum::<u64>();
         totals.attempts += first_tries + load(&c.other_attempts);
         totals.retries += load(&c.retries);

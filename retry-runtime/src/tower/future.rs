@@ -6,6 +6,7 @@ use core::future::Future;
 use core::marker::PhantomData;
 use core::pin::Pin;
 use core::task::{Context, Poll, ready};
+use core::time::Duration;
 
 use pin_project_lite::pin_project;
 
@@ -52,7 +53,8 @@ pin_project! {
         // The pass lives as long as the attempt: dropping the call
         // mid-attempt gives a half-open breaker's probe place back.
         Running { #[pin] future: F, pass: Pass<'static> },
-        RunningTimed { #[pin] future: Timeout<F>, pass: Pass<'static> },
+        // `limit`: the timeout, clipped to what remained of the deadline.
+        RunningTimed { #[pin] future: Timeout<F>, pass: Pass<'static>, limit: Duration },
         Sleeping { #[pin] sleep: Sleep },
         Done,
     }
@@ -108,6 +110,15 @@ where
                     continue;
                 }
                 StateProj::Ready => {
+                    // No attempt starts once the deadline leaves it no time.
+                    let limit = match this.round.attempt_limit() {
+                        Ok(limit) => limit,
+                        Err(expired) => {
+                            this.state.set(State::Done);
+                            let error = S::Error::from(expired);
+                            return Poll::Ready(Err(this.round.deadline_passed(error)));
+                        }
+                    };
                     let pass = match this.round.admit_as::<S::Error, K>() {
                         Ok(pass) => pass,
                         Err(rejected) => {
@@ -122,10 +133,11 @@ where
                     };
                     *this.request = this.requests.clone_request(&request);
                     let future = this.service.call(request);
-                    match this.round.timeout() {
+                    match limit {
                         Some(limit) => this.state.set(State::RunningTimed {
                             future: crate::timer::timeout(limit, future),
                             pass,
+                            limit,
                         }),
                         None => this.state.set(State::Running { future, pass }),
                     }
@@ -135,13 +147,14 @@ where
                     let result = ready!(future.poll(cx));
                     (Attempt::Completed(result), core::mem::take(pass))
                 }
-                StateProj::RunningTimed { future, pass } => {
+                StateProj::RunningTimed {
+                    future,
+                    pass,
+                    limit,
+                } => {
                     let attempt = match ready!(future.poll(cx)) {
                         Ok(result) => Attempt::Completed(result),
-                        Err(_) => {
-                            let limit = this.round.timeout().unwrap_or_default();
-                            Attempt::TimedOut(S::Error::from(TimedOut::new(limit)))
-                        }
+                        Err(_) => Attempt::TimedOut(S::Error::from(TimedOut::new(*limit))),
                     };
                     (attempt, core::mem::take(pass))
                 }

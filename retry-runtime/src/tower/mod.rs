@@ -55,10 +55,13 @@
 //! - **Timeouts.** The policy's `timeout` bounds each attempt, so the
 //!   service's error type implements `From<TimedOut>`; with a breaker, also
 //!   `From<Rejected>`. `tower::BoxError` does both: wrap a service whose
-//!   error does neither in `map_err(BoxError::from)`. A policy's
-//!   [`deadline`](crate::Policy::deadline) ends the retrying (no retry
-//!   whose sleep would leave less than `min_attempt_time` of it) but does
-//!   not yet clip the attempts here: give the policy a `timeout` as well.
+//!   error does neither in `map_err(BoxError::from)`.
+//! - **Deadline.** A policy's [`deadline`](crate::Policy::deadline) bounds
+//!   the whole call, as in the function API: each attempt's timeout is
+//!   clipped to what remains of it, no retry is made whose sleep would
+//!   leave less than `min_attempt_time` of it (the call ends with the last
+//!   answer), and when less than that remains before the first attempt the
+//!   request is not sent: the call ends with `S::Error::from(TimedOut)`.
 //! - **Sleeping** is on tokio's timer with the `tokio` feature (a default
 //!   one), so tests can run it in virtual time, and the service's futures
 //!   must then be polled inside a tokio runtime (in debug builds, one polled
