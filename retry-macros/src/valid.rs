@@ -24,6 +24,7 @@ pub(crate) fn check(args: &Args, item: &ItemFn, shape: &Shape) -> syn::Result<()
         check_timeout(args, shape),
         check_min_attempt_time(args),
         check_delays(args),
+        check_hedge(args, item, shape),
     ];
     let mut errors = checks.into_iter().filter_map(Result::err);
     match errors.next() {
@@ -82,6 +83,42 @@ fn check_timeout(args: &Args, shape: &Shape) -> syn::Result<()> {
         )),
         _ => Ok(()),
     }
+}
+
+/// A hedged fn runs several attempts at once: it must be async, and no
+/// attempt may hold the one `&mut` borrow the others need too.
+fn check_hedge(args: &Args, item: &ItemFn, shape: &Shape) -> syn::Result<()> {
+    let Some(hedge) = &args.hedge else {
+        return Ok(());
+    };
+    if !shape.is_async {
+        return Err(syn::Error::new(
+            hedge.key.span(),
+            "`hedge` needs an `async fn`: hedged attempts run concurrently, which a blocking fn cannot do without threads; make the function async, or remove `hedge`",
+        ));
+    }
+    for input in &item.sig.inputs {
+        let (mutable, what) = match input {
+            syn::FnArg::Receiver(receiver) => (
+                receiver.reference.is_some() && receiver.mutability.is_some()
+                    || matches!(&*receiver.ty, Type::Reference(r) if r.mutability.is_some()),
+                "`&mut self`".to_owned(),
+            ),
+            syn::FnArg::Typed(typed) => (
+                matches!(&*typed.ty, Type::Reference(r) if r.mutability.is_some()),
+                "a `&mut` argument".to_owned(),
+            ),
+        };
+        if mutable {
+            return Err(syn::Error::new(
+                input.span(),
+                format!(
+                    "`hedge` runs attempts concurrently, and they cannot all borrow {what} at once; take `&self` (or a shared reference) and use interior mutability, or remove `hedge`"
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn check_min_attempt_time(args: &Args) -> syn::Result<()> {

@@ -234,6 +234,12 @@ pub trait BreakerMarker<E>: sealed::Sealed {
         site: &'static CallSite,
         guards: Protections<'static>,
     ) -> Result<Pass<'static>, E>;
+
+    /// The breaker's pass for one attempt of a [hedged](Retry::hedge)
+    /// call, read on the clock `now`, without ending the call: `Err` says
+    /// the breaker refused it.
+    #[doc(hidden)]
+    fn admit(guards: Protections<'static>, now: fn() -> i64) -> Result<Pass<'static>, E>;
 }
 
 impl<E> BreakerMarker<E> for NoBreaker {
@@ -246,6 +252,10 @@ impl<E> BreakerMarker<E> for NoBreaker {
         // marker): the pass just carries the budget.
         Ok(guards.budget.map_or_else(Pass::default, Pass::budget))
     }
+
+    fn admit(guards: Protections<'static>, _: fn() -> i64) -> Result<Pass<'static>, E> {
+        Ok(guards.budget.map_or_else(Pass::default, Pass::budget))
+    }
 }
 
 impl<E: From<Rejected>> BreakerMarker<E> for WithBreaker {
@@ -256,31 +266,46 @@ impl<E: From<Rejected>> BreakerMarker<E> for WithBreaker {
     ) -> Result<Pass<'static>, E> {
         attempts.start_attempt(site, guards).map_err(E::from)
     }
+
+    fn admit(guards: Protections<'static>, now: fn() -> i64) -> Result<Pass<'static>, E> {
+        let permit = match guards.breaker {
+            Some(breaker) => Some(breaker.acquire(now).map_err(E::from)?),
+            None => None,
+        };
+        Ok(Pass {
+            permit,
+            budget: guards.budget,
+        })
+    }
 }
 
 /// How a function-API call finds its [`CallSite`].
 #[derive(Clone, Copy, Debug)]
-enum Naming {
+pub(crate) enum Naming {
     /// Named after where it is made.
     Caller(&'static Location<'static>),
     /// Named by [`Retry::name`].
     Named(&'static str),
+    /// The site of a `#[retry]` fn (a hedged one).
+    Site(&'static CallSite),
 }
 
 impl Naming {
     #[inline]
-    fn site(self) -> &'static CallSite {
+    pub(crate) fn site(self) -> &'static CallSite {
         match self {
             Naming::Caller(location) => CallSite::at(location),
             Naming::Named(name) => CallSite::named(name),
+            Naming::Site(site) => site,
         }
     }
 
     /// The call, for a panic message (without interning its site).
-    fn describe(self) -> String {
+    pub(crate) fn describe(self) -> String {
         match self {
             Naming::Caller(location) => format!("the Policy::retry call at {location}"),
             Naming::Named(name) => format!("the Policy::retry call `{name}`"),
+            Naming::Site(site) => format!("#[retry] async fn `{}`", site.name()),
         }
     }
 }
@@ -288,13 +313,13 @@ impl Naming {
 /// What configures a function-API call, async or blocking: how errors
 /// and `Ok` values are classified, the hook, the policy, the name and the
 /// shared protections (`K` marks whether a breaker is among them).
-struct Options<C, H, K, Tm, O> {
-    classifier: C,
-    values: O,
-    hook: H,
-    policy: Policy<Tm>,
-    naming: Naming,
-    guards: Protections<'static>,
+pub(crate) struct Options<C, H, K, Tm, O> {
+    pub(crate) classifier: C,
+    pub(crate) values: O,
+    pub(crate) hook: H,
+    pub(crate) policy: Policy<Tm>,
+    pub(crate) naming: Naming,
+    pub(crate) guards: Protections<'static>,
     breaker: PhantomData<fn() -> K>,
 }
 
@@ -505,6 +530,13 @@ impl<F, Fut, C, H, K, Tm, O> Retry<F, Fut, C, H, K, Tm, O> {
         self
     }
 
+    /// Records the call on `site` (what a hedged `#[retry]` fn uses).
+    #[doc(hidden)]
+    pub fn at_site(mut self, site: &'static CallSite) -> Self {
+        self.options.naming = Naming::Site(site);
+        self
+    }
+
     /// Pays for each retry from `budget`; see [`RetryBudget`].
     pub fn budget(mut self, budget: &'static RetryBudget) -> Self {
         self.options.guards = self.options.guards.budget(budget);
@@ -539,6 +571,13 @@ impl<F, Fut, C, H, K, Tm, O> Retry<F, Fut, C, H, K, Tm, O> {
             attempts: self.attempts,
             state: self.state,
         }
+    }
+}
+
+impl<F, Fut, C, H, K, Tm, O> Retry<F, Fut, C, H, K, Tm, O> {
+    /// What makes each attempt, and the call's configuration.
+    pub(crate) fn into_parts(self) -> (F, Options<C, H, K, Tm, O>) {
+        (self.op, self.options)
     }
 }
 

@@ -39,6 +39,8 @@ name_table! {
         Breaker => "breaker",
         /// A shared retry budget.
         Budget => "budget",
+        /// Hedge delay: another attempt starts, concurrently, after it.
+        Hedge => "hedge",
         /// Makes the attempt's context readable in the body.
         Context => "context",
         /// The call's name in events, metrics and stats.
@@ -69,6 +71,7 @@ impl Key {
             | Key::Policy
             | Key::Breaker
             | Key::Budget
+            | Key::Hedge
             | Key::Context
             | Key::Name
             | Key::Crate => return None,

@@ -178,6 +178,11 @@ const ALIASES: &[(&[&str], Key, &str)] = &[
         "`budget` names a `static` `RetryBudget`",
     ),
     (
+        &["hedgedelay", "hedging", "hedgingdelay", "hedgeafter"],
+        Key::Hedge,
+        "`hedge = \"50ms\"` starts another attempt, concurrently, after that long without an answer",
+    ),
+    (
         &["label", "operation", "operationname"],
         Key::Name,
         "`name` labels the call in events and metrics",
