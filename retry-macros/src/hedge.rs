@@ -63,7 +63,7 @@ pub(crate) fn hedged_call(
     }
     quote! {
         static #site_static: #private::CallSite = #site_init;
-        let #make = |#context: #private::AttemptContext| {
+        let #make = #private::attempt_maker(|#context: #private::AttemptContext| {
             #private::in_context(#context, async {
                 #allow_fake_return
                 if false {
@@ -72,7 +72,7 @@ pub(crate) fn hedged_call(
                 }
                 #(#statements)*
             })
-        };
+        });
         (#policy)
             .retry_with_context(#make)
             #(#settings)*

@@ -102,18 +102,18 @@ fn check_hedge(args: &Args, item: &ItemFn, shape: &Shape) -> syn::Result<()> {
             syn::FnArg::Receiver(receiver) => (
                 receiver.reference.is_some() && receiver.mutability.is_some()
                     || matches!(&*receiver.ty, Type::Reference(r) if r.mutability.is_some()),
-                "`&mut self`".to_owned(),
+                "`&mut self`; take `&self`",
             ),
             syn::FnArg::Typed(typed) => (
                 matches!(&*typed.ty, Type::Reference(r) if r.mutability.is_some()),
-                "a `&mut` argument".to_owned(),
+                "a `&mut` argument; take a shared reference",
             ),
         };
         if mutable {
-            return Err(syn::Error::new(
-                input.span(),
+            return Err(syn::Error::new_spanned(
+                input,
                 format!(
-                    "`hedge` runs attempts concurrently, and they cannot all borrow {what} at once; take `&self` (or a shared reference) and use interior mutability, or remove `hedge`"
+                    "`hedge` runs attempts concurrently, and they cannot all borrow {what} and use interior mutability (a `Mutex`, an atomic), or remove `hedge`"
                 ),
             ));
         }

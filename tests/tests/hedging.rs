@@ -331,3 +331,66 @@ async fn the_attribute_hedges_alike() {
     assert_eq!(server.starts(), [ms(0), ms(50)]);
     assert_eq!(server.cancelled(), 1);
 }
+
+/// A client whose method is hedged: `&self` is shared by the attempts.
+struct Client {
+    server: Server,
+    plan: Plan,
+}
+
+static CLIENT_BUDGET: RetryBudget = RetryBudget::new()
+    .capacity(10)
+    .retry_cost(5)
+    .first_try_refund(0);
+
+fn only_transient(error: &TestError) -> bool {
+    matches!(error, TestError::Transient)
+}
+
+impl Client {
+    #[retry(max_attempts = 4, hedge = "50ms", timeout = "500ms", budget = CLIENT_BUDGET, when = only_transient)]
+    async fn get(&self, path: String, start: Instant) -> Result<u32, TestError> {
+        let number = retry_runtime::attempt::current().map_or(0, |attempt| attempt.number());
+        assert_eq!(path, "/item");
+        let parsed: u32 = "1".parse()?;
+        Ok(self.server.answer(&self.plan, number, start).await? + parsed * 100)
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_hedged_method_shares_self_and_its_arguments_across_attempts() {
+    let client = Client {
+        server: Server::default(),
+        // Every attempt hangs past the timeout but the third.
+        plan: Plan(vec![(60_000, Ok(1)), (60_000, Ok(2)), (20, Ok(3))]),
+    };
+    let start = Instant::now();
+    let result = client.get("/item".to_owned(), start).await;
+    // Two hedges, 5 tokens each, empty the budget: no fourth attempt; the
+    // third answers at 120 ms. Its tokens come back, the second's do not.
+    assert_eq!(result, Ok(103));
+    assert_eq!(start.elapsed(), ms(120));
+    assert_eq!(client.server.starts(), [ms(0), ms(50), ms(100)]);
+    assert_eq!(client.server.cancelled(), 2);
+    assert_eq!(CLIENT_BUDGET.available(), 5);
+}
+
+#[retry(max_attempts = 3, hedge = "50ms")]
+async fn fetch_owned(server: std::sync::Arc<Server>, plan: Plan) -> Result<u32, TestError> {
+    let number = retry_runtime::attempt::current().map_or(0, |attempt| attempt.number());
+    server.answer(&plan, number, Instant::now()).await
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_hedged_fn_future_is_send_and_can_be_spawned() {
+    let server = std::sync::Arc::new(Server::default());
+    let plan = Plan(vec![(1000, Ok(1)), (10, Ok(2))]);
+    let start = Instant::now();
+    let result = tokio::spawn(fetch_owned(server.clone(), plan))
+        .await
+        .unwrap();
+    assert_eq!(result, Ok(2));
+    assert_eq!(start.elapsed(), ms(60));
+    assert_eq!(server.started(), 2);
+    assert_eq!(server.cancelled(), 1);
+}
