@@ -76,8 +76,8 @@ pub(crate) fn hedged_call(
         (#policy)
             .retry_with_context(#make)
             #(#settings)*
-            .at_site(#site_static.registered(#type_name))
             .hedge(#delay)
+            .at_site(#site_static.registered(#type_name))
             .await
     }
 }

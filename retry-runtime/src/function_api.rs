@@ -286,8 +286,6 @@ pub(crate) enum Naming {
     Caller(&'static Location<'static>),
     /// Named by [`Retry::name`].
     Named(&'static str),
-    /// The site of a `#[retry]` fn (a hedged one).
-    Site(&'static CallSite),
 }
 
 impl Naming {
@@ -296,7 +294,6 @@ impl Naming {
         match self {
             Naming::Caller(location) => CallSite::at(location),
             Naming::Named(name) => CallSite::named(name),
-            Naming::Site(site) => site,
         }
     }
 
@@ -305,7 +302,6 @@ impl Naming {
         match self {
             Naming::Caller(location) => format!("the Policy::retry call at {location}"),
             Naming::Named(name) => format!("the Policy::retry call `{name}`"),
-            Naming::Site(site) => format!("#[retry] async fn `{}`", site.name()),
         }
     }
 }
@@ -527,13 +523,6 @@ impl<F, Fut, C, H, K, Tm, O> Retry<F, Fut, C, H, K, Tm, O> {
     /// (default: where the call is made, `file:line:column`).
     pub fn name(mut self, name: &'static str) -> Self {
         self.options.naming = Naming::Named(name);
-        self
-    }
-
-    /// Records the call on `site` (what a hedged `#[retry]` fn uses).
-    #[doc(hidden)]
-    pub fn at_site(mut self, site: &'static CallSite) -> Self {
-        self.options.naming = Naming::Site(site);
         self
     }
 

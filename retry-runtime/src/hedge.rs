@@ -91,7 +91,17 @@ impl<F, Fut, C, H, K, Tm, O> Retry<F, Fut, C, H, K, Tm, O> {
             stopped: None,
             last: None,
             done: false,
+            site: None,
         }
+    }
+}
+
+impl<F, Fut: Future, C, H, K, Tm, O> Hedged<F, Fut, C, H, K, Tm, O> {
+    /// Records the call on `site`: a hedged `#[retry]` fn's own.
+    #[doc(hidden)]
+    pub fn at_site(mut self, site: &'static CallSite) -> Self {
+        self.site = Some(site);
+        self
     }
 }
 
@@ -113,6 +123,8 @@ pub struct Hedged<F, Fut: Future, C, H, K, Tm, O> {
     /// The failure that came last, and its kind.
     last: Option<(Fut::Output, Kind)>,
     done: bool,
+    /// The site of a `#[retry]` fn, which then names the call.
+    site: Option<&'static CallSite>,
 }
 
 // Nothing is pinned in place: every attempt and the timer are boxed.
@@ -188,7 +200,7 @@ where
     Tm: ArmedTimeout<E>,
 {
     fn site(&self) -> &'static CallSite {
-        self.options.naming.site()
+        self.site.unwrap_or_else(|| self.options.naming.site())
     }
 
     /// What remains of the deadline: `Ok(None)` without one, `Err` when
@@ -208,7 +220,10 @@ where
     /// Starts the first attempt; `Err` ends the call (breaker refused it,
     /// or the deadline leaves no time).
     fn start_first(&mut self) -> Result<(), E> {
-        crate::timer::expect_runtime(|| self.options.naming.describe());
+        crate::timer::expect_runtime(|| match self.site {
+            Some(site) => format!("#[retry] async fn `{}`", site.name()),
+            None => self.options.naming.describe(),
+        });
         if self.options.policy.deadline.is_some() {
             self.begun = Some(Clock::Async.now());
         }

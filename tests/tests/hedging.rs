@@ -394,3 +394,43 @@ async fn a_hedged_fn_future_is_send_and_can_be_spawned() {
     assert_eq!(server.started(), 2);
     assert_eq!(server.cancelled(), 1);
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_hedge_and_a_failure_are_logged() {
+    use tests::capture::capture;
+    let (events, _guard) = capture();
+    let server = Server::default();
+    // Attempt 1 fails at 20 ms (attempt 2 starts at once); attempt 2 is
+    // slow, so attempt 3 is a hedge at 70 ms, and answers.
+    let plan = Plan(vec![
+        (20, Err(TestError::Transient)),
+        (1000, Ok(2)),
+        (10, Ok(3)),
+    ]);
+    let start = Instant::now();
+    let result = Policy::new()
+        .max_attempts(3)
+        .retry_with_context(|attempt| server.answer(&plan, attempt.number(), start))
+        .name("hedged.read")
+        .hedge(ms(50))
+        .await;
+    assert_eq!(result, Ok(3));
+    let events = events.all();
+    let summary: Vec<_> = events
+        .iter()
+        .map(|e| (e.level, e.message.as_str(), e.field("retry.attempt")))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (tracing::Level::WARN, "retrying", "1"),
+            (tracing::Level::INFO, "hedging", "3"),
+            (tracing::Level::DEBUG, "succeeded after retries", ""),
+        ],
+        "{events:#?}"
+    );
+    assert_eq!(events[0].field("retry.delay_ms"), "0");
+    assert_eq!(events[1].field("retry.after_ms"), "50");
+    assert_eq!(events[1].field("retry.name"), "hedged.read");
+    assert_eq!(events[2].field("retry.attempts"), "3");
+}
