@@ -434,3 +434,57 @@ async fn a_hedge_and_a_failure_are_logged() {
     assert_eq!(events[1].field("retry.name"), "hedged.read");
     assert_eq!(events[2].field("retry.attempts"), "3");
 }
+
+#[retry(
+    max_attempts = 3,
+    hedge = "50ms",
+    when = |error| matches!(error, TestError::Transient),
+    when_ok = |value| *value == 0,
+    on_retry = |event| assert_eq!(event.attempt, 1)
+)]
+async fn fetch_with_closures(
+    server: &Server,
+    plan: &Plan,
+    start: Instant,
+) -> Result<u32, TestError> {
+    let number = retry_runtime::attempt::current().map_or(0, |attempt| attempt.number());
+    server.answer(plan, number, start).await
+}
+
+#[tokio::test(start_paused = true)]
+async fn closures_in_the_keys_infer_their_types() {
+    let server = Server::default();
+    // Attempt 1 answers 0 at 10 ms: a transient value, so attempt 2 starts
+    // at once and answers.
+    let plan = Plan(vec![(10, Ok(0)), (10, Ok(2))]);
+    let start = Instant::now();
+    let result = fetch_with_closures(&server, &plan, start).await;
+    assert_eq!(result, Ok(2));
+    assert_eq!(server.starts(), [ms(0), ms(10)]);
+    assert_eq!(start.elapsed(), ms(20));
+}
+
+#[async_trait::async_trait]
+trait Store: Send + Sync {
+    async fn read(&self, plan: &Plan, start: Instant) -> Result<u32, TestError>;
+}
+
+#[async_trait::async_trait]
+impl Store for Server {
+    #[retry(max_attempts = 2, hedge = "50ms")]
+    async fn read(&self, plan: &Plan, start: Instant) -> Result<u32, TestError> {
+        let number = retry_runtime::attempt::current().map_or(0, |attempt| attempt.number());
+        self.answer(plan, number, start).await
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_async_trait_method_hedges_through_dyn_trait() {
+    let server = Server::default();
+    let store: &dyn Store = &server;
+    let plan = Plan(vec![(1000, Ok(1)), (10, Ok(2))]);
+    let start = Instant::now();
+    assert_eq!(store.read(&plan, start).await, Ok(2));
+    assert_eq!(start.elapsed(), ms(60));
+    assert_eq!(server.cancelled(), 1);
+}
