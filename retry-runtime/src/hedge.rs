@@ -59,6 +59,8 @@ impl<F, Fut, C, H, K, Tm, O> Retry<F, Fut, C, H, K, Tm, O> {
     /// use std::time::Duration;
     /// use retry_runtime::Policy;
     ///
+    /// # // Exact durations need tokio's paused clock (the `tokio` feature).
+    /// # #[cfg(feature = "tokio")]
     /// # #[tokio::main(flavor = "current_thread", start_paused = true)] async fn main() {
     /// let start = tokio::time::Instant::now();
     /// let answer = Policy::new()
@@ -74,6 +76,7 @@ impl<F, Fut, C, H, K, Tm, O> Retry<F, Fut, C, H, K, Tm, O> {
     /// assert_eq!(answer.unwrap(), 2);
     /// assert_eq!(start.elapsed(), Duration::from_millis(60));
     /// # }
+    /// # #[cfg(not(feature = "tokio"))] fn main() {}
     /// ```
     pub fn hedge(self, delay: Duration) -> Hedged<F, Fut, C, H, K, Tm, O>
     where
