@@ -3,6 +3,7 @@
 //! `BENCHMARKS.md`.
 
 pub mod chart;
+pub mod hedging;
 pub mod outage;
 pub mod storm;
 pub mod success_path;

@@ -61,6 +61,7 @@ pub(crate) struct Args {
     pub(crate) breaker: Option<Keyed<Path>>,
     pub(crate) budget: Option<Keyed<Path>>,
     pub(crate) rate_limiter: Option<Keyed<Path>>,
+    pub(crate) hedge: Option<Keyed<Value<Duration>>>,
     pub(crate) context: Option<Keyed<()>>,
     pub(crate) name: Option<Keyed<LitStr>>,
     pub(crate) krate: Option<Keyed<Path>>,
@@ -143,6 +144,7 @@ impl Args {
             Key::MaxElapsed => store!(max_elapsed, duration(value.ok_or_else(needs_value)?)?),
             Key::Timeout => store!(timeout, duration(value.ok_or_else(needs_value)?)?),
             Key::Deadline => store!(deadline, duration(value.ok_or_else(needs_value)?)?),
+            Key::Hedge => store!(hedge, duration(value.ok_or_else(needs_value)?)?),
             Key::MinAttemptTime => {
                 store!(min_attempt_time, duration(value.ok_or_else(needs_value)?)?)
             }
@@ -415,6 +417,7 @@ mod tests {
             Key::BaseDelay | Key::MaxDelay | Key::MaxElapsed => "\"1s\"",
             Key::Timeout | Key::MaxRetryAfter | Key::Deadline => "\"2s\"",
             Key::MinAttemptTime => "\"10ms\"",
+            Key::Hedge => "\"50ms\"",
             Key::Context => "",
             Key::Multiplier => "1.5",
             Key::Jitter => "\"equal\"",
@@ -451,6 +454,7 @@ mod tests {
             breaker,
             budget,
             rate_limiter,
+            hedge,
             context,
             name,
             krate,
@@ -476,6 +480,7 @@ mod tests {
             ("breaker", written(breaker)),
             ("budget", written(budget)),
             ("rate_limiter", written(rate_limiter)),
+            ("hedge", written(hedge)),
             ("context", written(context)),
             ("name", written(name)),
             ("crate", written(krate)),

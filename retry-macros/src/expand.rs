@@ -80,6 +80,9 @@ fn retry_loop(
     sig: &syn::Signature,
     block: &Block,
 ) -> TokenStream {
+    if let Some(Keyed { value: delay, .. }) = &args.hedge {
+        return crate::hedge::hedged_call(args, private, shape, sig, block, delay);
+    }
     // Mixed-site hygiene: the body cannot see, or shadow, these names.
     let attempts = local("attempts");
     let attempt = local("attempt");
@@ -371,7 +374,7 @@ fn error_text(private: &TokenStream, attempt: &syn::Ident) -> (TokenStream, syn:
 /// The `static` of the call site, and how its name learns a method's type:
 /// `name = ".."` as given; else `module::fn`, or `module::Type::method` for a
 /// method (a `self` receiver), whose type is known only inside it.
-fn call_site(
+pub(crate) fn call_site(
     args: &Args,
     sig: &syn::Signature,
     shape: &Shape,
@@ -490,7 +493,7 @@ fn respanned(tokens: TokenStream, span: Span) -> TokenStream {
         .collect()
 }
 
-fn local(name: &str) -> syn::Ident {
+pub(crate) fn local(name: &str) -> syn::Ident {
     format_ident!("__retry_{}", name, span = Span::mixed_site())
 }
 
@@ -531,7 +534,11 @@ fn timeout_span(args: &Args) -> Option<Span> {
 }
 
 /// `Policy::new()` or the given policy, with each inline key applied.
-fn policy_expr(args: &Args, private: &TokenStream, policy_ref: &syn::Ident) -> TokenStream {
+pub(crate) fn policy_expr(
+    args: &Args,
+    private: &TokenStream,
+    policy_ref: &syn::Ident,
+) -> TokenStream {
     let base = match &args.policy {
         // Deref coercion accepts a `Policy`, a `&Policy`, a static or a
         // `LazyLock<Policy>` alike.
@@ -600,7 +607,7 @@ fn setter(key: &syn::Ident, value: TokenStream) -> TokenStream {
 
 /// The return type, with each `impl Trait` replaced by `_` so it can
 /// annotate a `let` or a closure.
-fn ascribable(mut ty: Type) -> Type {
+pub(crate) fn ascribable(mut ty: Type) -> Type {
     struct InferImplTrait;
     impl VisitMut for InferImplTrait {
         fn visit_type_mut(&mut self, ty: &mut Type) {

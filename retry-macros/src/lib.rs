@@ -14,6 +14,7 @@
 mod attr;
 mod classify;
 mod expand;
+mod hedge;
 mod shape;
 mod valid;
 

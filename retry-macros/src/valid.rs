@@ -24,6 +24,7 @@ pub(crate) fn check(args: &Args, item: &ItemFn, shape: &Shape) -> syn::Result<()
         check_timeout(args, shape),
         check_min_attempt_time(args),
         check_delays(args),
+        check_hedge(args, item, shape),
     ];
     let mut errors = checks.into_iter().filter_map(Result::err);
     match errors.next() {
@@ -82,6 +83,48 @@ fn check_timeout(args: &Args, shape: &Shape) -> syn::Result<()> {
         )),
         _ => Ok(()),
     }
+}
+
+/// A hedged fn runs several attempts at once: it must be async, and no
+/// attempt may hold the one `&mut` borrow the others need too.
+fn check_hedge(args: &Args, item: &ItemFn, shape: &Shape) -> syn::Result<()> {
+    let Some(hedge) = &args.hedge else {
+        return Ok(());
+    };
+    if let Some(limiter) = &args.rate_limiter {
+        return Err(syn::Error::new(
+            limiter.key.span(),
+            "`rate_limiter` cannot pace a hedged fn yet: hedges would bypass it; remove `hedge` or `rate_limiter`",
+        ));
+    }
+    if !shape.is_async {
+        return Err(syn::Error::new(
+            hedge.key.span(),
+            "`hedge` needs an `async fn`: hedged attempts run concurrently, which a blocking fn cannot do without threads; make the function async, or remove `hedge`",
+        ));
+    }
+    for input in &item.sig.inputs {
+        let (mutable, what) = match input {
+            syn::FnArg::Receiver(receiver) => (
+                receiver.reference.is_some() && receiver.mutability.is_some()
+                    || matches!(&*receiver.ty, Type::Reference(r) if r.mutability.is_some()),
+                "`&mut self`; take `&self`",
+            ),
+            syn::FnArg::Typed(typed) => (
+                matches!(&*typed.ty, Type::Reference(r) if r.mutability.is_some()),
+                "a `&mut` argument; take a shared reference",
+            ),
+        };
+        if mutable {
+            return Err(syn::Error::new_spanned(
+                input,
+                format!(
+                    "`hedge` runs attempts concurrently, and they cannot all borrow {what} and use interior mutability (a `Mutex`, an atomic), or remove `hedge`"
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn check_min_attempt_time(args: &Args) -> syn::Result<()> {

@@ -62,6 +62,13 @@ pub use crate::timeout::{ArmedTimeout, TimesOut};
 
 use crate::telemetry::text;
 
+/// What makes the attempts of a hedged fn, checked once, here: a body
+/// that moves an argument out is reported here, and only here.
+#[inline(always)]
+pub fn attempt_maker<F: FnMut(AttemptContext) -> Fut, Fut>(make: F) -> F {
+    make
+}
+
 /// Sleeps the current thread (for blocking fns).
 pub fn sleep_blocking(delay: Duration) {
     std::thread::sleep(delay);

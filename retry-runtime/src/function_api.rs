@@ -261,6 +261,11 @@ pub trait BreakerMarker<E>: Admission {
     /// once it is decided on. Without one: nothing.
     #[inline(always)]
     fn answered(_attempts: &CallState<'static>, _guards: Protections<'static>, _turn: Self::Turn) {}
+    /// The breaker's pass for one attempt of a [hedged](Retry::hedge)
+    /// call, read on the clock `now`, without ending the call: `Err` says
+    /// the breaker refused it.
+    #[doc(hidden)]
+    fn admit(guards: Protections<'static>, now: fn() -> i64) -> Result<Pass<'static>, E>;
 }
 
 impl<E> BreakerMarker<E> for NoBreaker {
@@ -273,6 +278,10 @@ impl<E> BreakerMarker<E> for NoBreaker {
         // marker): the pass just carries the budget.
         Ok(guards.budget.map_or_else(Pass::default, Pass::budget))
     }
+
+    fn admit(guards: Protections<'static>, _: fn() -> i64) -> Result<Pass<'static>, E> {
+        Ok(guards.budget.map_or_else(Pass::default, Pass::budget))
+    }
 }
 
 impl<E: From<Rejected>> BreakerMarker<E> for WithBreaker {
@@ -283,11 +292,22 @@ impl<E: From<Rejected>> BreakerMarker<E> for WithBreaker {
     ) -> Result<Pass<'static>, E> {
         attempts.start_attempt(site, guards).map_err(E::from)
     }
+
+    fn admit(guards: Protections<'static>, now: fn() -> i64) -> Result<Pass<'static>, E> {
+        let permit = match guards.breaker {
+            Some(breaker) => Some(breaker.acquire(now).map_err(E::from)?),
+            None => None,
+        };
+        Ok(Pass {
+            permit,
+            budget: guards.budget,
+        })
+    }
 }
 
 /// How a function-API call finds its [`CallSite`].
 #[derive(Clone, Copy, Debug)]
-enum Naming {
+pub(crate) enum Naming {
     /// Named after where it is made.
     Caller(&'static Location<'static>),
     /// Named by [`Retry::name`].
@@ -296,7 +316,7 @@ enum Naming {
 
 impl Naming {
     #[inline]
-    fn site(self) -> &'static CallSite {
+    pub(crate) fn site(self) -> &'static CallSite {
         match self {
             Naming::Caller(location) => CallSite::at(location),
             Naming::Named(name) => CallSite::named(name),
@@ -304,7 +324,7 @@ impl Naming {
     }
 
     /// The call, for a panic message (without interning its site).
-    fn describe(self) -> String {
+    pub(crate) fn describe(self) -> String {
         match self {
             Naming::Caller(location) => format!("the Policy::retry call at {location}"),
             Naming::Named(name) => format!("the Policy::retry call `{name}`"),
@@ -315,13 +335,13 @@ impl Naming {
 /// What configures a function-API call, async or blocking: how errors
 /// and `Ok` values are classified, the hook, the policy, the name and the
 /// shared protections (`K` marks whether a breaker is among them).
-struct Options<C, H, K, Tm, O> {
-    classifier: C,
-    values: O,
-    hook: H,
-    policy: Policy<Tm>,
-    naming: Naming,
-    guards: Protections<'static>,
+pub(crate) struct Options<C, H, K, Tm, O> {
+    pub(crate) classifier: C,
+    pub(crate) values: O,
+    pub(crate) hook: H,
+    pub(crate) policy: Policy<Tm>,
+    pub(crate) naming: Naming,
+    pub(crate) guards: Protections<'static>,
     breaker: PhantomData<fn() -> K>,
 }
 
@@ -623,6 +643,13 @@ impl<F, Fut, C, H, K: Admission, Tm, O> Retry<F, Fut, C, H, K, Tm, O> {
             turn: Default::default(),
             state: self.state,
         }
+    }
+}
+
+impl<F, Fut, C, H, K: Admission, Tm, O> Retry<F, Fut, C, H, K, Tm, O> {
+    /// What makes each attempt, and the call's configuration.
+    pub(crate) fn into_parts(self) -> (F, Options<C, H, K, Tm, O>) {
+        (self.op, self.options)
     }
 }
 

@@ -69,6 +69,7 @@ mod deadline;
 pub mod engine;
 mod error;
 pub mod function_api;
+mod hedge;
 pub mod hints;
 pub mod http;
 #[cfg(feature = "reqwest-middleware")]
@@ -100,6 +101,7 @@ pub use classify::{Classify, Kind, Verdict, classify_chain};
 pub use engine::RetryEvent;
 pub use error::{Rejected, TimedOut};
 pub use function_api::{Retry, RetryBlocking};
+pub use hedge::Hedged;
 pub use policy::{Policy, PolicyError};
 pub use rate_limit::{AdaptiveRateLimiter, RateLimited, Turn};
 #[cfg(feature = "metrics")]

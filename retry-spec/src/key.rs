@@ -41,6 +41,8 @@ name_table! {
         Budget => "budget",
         /// A shared adaptive rate limiter.
         RateLimiter => "rate_limiter",
+        /// Hedge delay: another attempt starts, concurrently, after it.
+        Hedge => "hedge",
         /// Makes the attempt's context readable in the body.
         Context => "context",
         /// The call's name in events, metrics and stats.
@@ -72,6 +74,7 @@ impl Key {
             | Key::Breaker
             | Key::Budget
             | Key::RateLimiter
+            | Key::Hedge
             | Key::Context
             | Key::Name
             | Key::Crate => return None,

@@ -183,6 +183,11 @@ const ALIASES: &[(&[&str], Key, &str)] = &[
         "`rate_limiter` names a `static` `AdaptiveRateLimiter`",
     ),
     (
+        &["hedgedelay", "hedging", "hedgingdelay", "hedgeafter"],
+        Key::Hedge,
+        "`hedge = \"50ms\"` starts another attempt, concurrently, after that long without an answer",
+    ),
+    (
         &["label", "operation", "operationname"],
         Key::Name,
         "`name` labels the call in events and metrics",

@@ -54,6 +54,12 @@ impl<E: From<RateLimited>, K: BreakerMarker<E>> BreakerMarker<E> for Paced<K> {
         K::start_attempt(attempts, site, guards)
     }
 
+    // A hedged call's attempts ask the breaker only: the limiter paces
+    // calls that retry, not hedges (a known limit, in the README).
+    fn admit(guards: Protections<'static>, now: fn() -> i64) -> Result<Pass<'static>, E> {
+        K::admit(guards, now)
+    }
+
     fn pace(
         attempts: &mut CallState<'static>,
         site: &'static CallSite,

@@ -49,6 +49,19 @@ pub(super) fn retrying<E>(
     );
 }
 
+/// INFO when a hedged call starts another attempt while the others run on.
+pub(super) fn hedging(name: &'static str, attempt: u32, max_attempts: u32, after: Duration) {
+    tracing::event!(
+        target: "retry",
+        Level::INFO,
+        retry.name = name,
+        retry.attempt = attempt,
+        retry.max_attempts = max_attempts,
+        retry.after_ms = after.as_millis() as u64,
+        "hedging"
+    );
+}
+
 /// ERROR when a call gives up after trying (or is rejected); DEBUG when it
 /// succeeds after retries. (A first-try success logs nothing.)
 pub(super) fn finished<E>(

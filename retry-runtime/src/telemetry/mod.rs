@@ -231,6 +231,14 @@ pub(crate) fn retrying<E>(
     stats::retrying(site, delay);
 }
 
+/// A hedged call starts attempt number `attempt` while the others run on,
+/// `after` the previous one started.
+#[allow(unused_variables)]
+pub(crate) fn hedging(site: &'static CallSite, attempt: u32, max_attempts: u32, after: Duration) {
+    #[cfg(feature = "tracing")]
+    log::hedging(site.name(), attempt, max_attempts, after);
+}
+
 /// A call that needed more than a first try ended after `attempts`
 /// attempts; `cause` is what failed last, if it gave up.
 #[allow(unused_variables)]
