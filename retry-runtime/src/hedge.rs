@@ -25,6 +25,16 @@ use crate::protections::Pass;
 use crate::telemetry::{self, CallSite, Cause, Ending};
 use crate::timeout::ArmedTimeout;
 
+/// A call without a rate limiter: only those can be hedged, since hedges
+/// would go around the limiter's pacing.
+#[diagnostic::on_unimplemented(
+    message = "a call with a rate limiter cannot be hedged yet: its hedges would bypass the limiter",
+    label = "remove `.rate_limiter(..)` or `.hedge(..)`"
+)]
+pub trait Unpaced: crate::function_api::Admission {}
+impl Unpaced for crate::function_api::NoBreaker {}
+impl Unpaced for crate::function_api::WithBreaker {}
+
 impl<F, Fut, C, H, K: crate::function_api::Admission, Tm, O> Retry<F, Fut, C, H, K, Tm, O> {
     /// Hedges the call: each time `delay` passes without an acceptable
     /// answer, another attempt starts while the others run on, until
@@ -81,6 +91,7 @@ impl<F, Fut, C, H, K: crate::function_api::Admission, Tm, O> Retry<F, Fut, C, H,
     pub fn hedge(self, delay: Duration) -> Hedged<F, Fut, C, H, K, Tm, O>
     where
         Fut: Future,
+        K: Unpaced,
     {
         let (op, options) = self.into_parts();
         Hedged {

@@ -101,7 +101,7 @@ pub use classify::{Classify, Kind, Verdict, classify_chain};
 pub use engine::RetryEvent;
 pub use error::{Rejected, TimedOut};
 pub use function_api::{Retry, RetryBlocking};
-pub use hedge::Hedged;
+pub use hedge::{Hedged, Unpaced};
 pub use policy::{Policy, PolicyError};
 pub use rate_limit::{AdaptiveRateLimiter, RateLimited, Turn};
 #[cfg(feature = "metrics")]

@@ -54,8 +54,7 @@ impl<E: From<RateLimited>, K: BreakerMarker<E>> BreakerMarker<E> for Paced<K> {
         K::start_attempt(attempts, site, guards)
     }
 
-    // A hedged call's attempts ask the breaker only: the limiter paces
-    // calls that retry, not hedges (a known limit, in the README).
+    // Never called: a call with a limiter cannot be hedged (`Unpaced`).
     fn admit(guards: Protections<'static>, now: fn() -> i64) -> Result<Pass<'static>, E> {
         K::admit(guards, now)
     }
