@@ -427,13 +427,19 @@ impl<C, H, K, Tm, O> Options<C, H, K, Tm, O> {
     where
         K: Admission,
     {
+        let guards = self.guards.breaker(breaker);
+        self.guarded(guards)
+    }
+
+    /// The same options with `guards`, and the marker `K2` that says what
+    /// they hold.
+    pub(super) fn guarded<K2>(self, guards: Protections<'static>) -> Options<C, H, K2, Tm, O> {
         let Options {
             classifier,
             values,
             hook,
             policy,
             naming,
-            guards,
             ..
         } = self;
         Options {
@@ -442,7 +448,7 @@ impl<C, H, K, Tm, O> Options<C, H, K, Tm, O> {
             hook,
             policy,
             naming,
-            guards: guards.breaker(breaker),
+            guards,
             breaker: PhantomData,
         }
     }

@@ -80,24 +80,8 @@ impl<E: From<RateLimited>, K: BreakerMarker<E>> BreakerMarker<E> for Paced<K> {
 
 impl<C, H, K, Tm, O> Options<C, H, K, Tm, O> {
     fn rate_limiter(self, limiter: &'static AdaptiveRateLimiter) -> Options<C, H, Paced<K>, Tm, O> {
-        let Options {
-            classifier,
-            values,
-            hook,
-            policy,
-            naming,
-            guards,
-            ..
-        } = self;
-        Options {
-            classifier,
-            values,
-            hook,
-            policy,
-            naming,
-            guards: guards.rate_limiter(limiter),
-            breaker: PhantomData,
-        }
+        let guards = self.guards.rate_limiter(limiter);
+        self.guarded(guards)
     }
 }
 
