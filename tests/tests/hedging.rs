@@ -4,8 +4,6 @@
 //! timeout and the deadline still apply. Exact outcomes on tokio's paused
 //! clock; a drop guard counts the attempts cancelled.
 
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use retry_runtime::attempt::AttemptContext;
@@ -13,61 +11,8 @@ use retry_runtime::{BreakerConfig, CircuitBreaker, Policy, RetryBudget, TimedOut
 use tests::{TestError, ms};
 use tokio::time::Instant;
 
-/// What each attempt does: answer after a latency, with a result.
-#[derive(Clone)]
-struct Plan(Vec<(u64, Result<u32, TestError>)>);
-
-/// Counts attempts started, finished and dropped unfinished (cancelled),
-/// and when each started.
-#[derive(Default)]
-struct Server {
-    started: AtomicU32,
-    cancelled: AtomicU32,
-    starts: Mutex<Vec<Duration>>,
-}
-
-/// Counts a cancellation if dropped before `finish`.
-struct DropGuard<'a> {
-    server: &'a Server,
-    finished: bool,
-}
-
-impl Drop for DropGuard<'_> {
-    fn drop(&mut self) {
-        if !self.finished {
-            self.server.cancelled.fetch_add(1, Ordering::SeqCst);
-        }
-    }
-}
-
-impl Server {
-    /// Attempt `number` following `plan` (the last entry repeats).
-    async fn answer(&self, plan: &Plan, number: u32, since: Instant) -> Result<u32, TestError> {
-        self.started.fetch_add(1, Ordering::SeqCst);
-        self.starts.lock().unwrap().push(since.elapsed());
-        let mut guard = DropGuard {
-            server: self,
-            finished: false,
-        };
-        let index = (number as usize - 1).min(plan.0.len() - 1);
-        let (latency, result) = plan.0[index].clone();
-        tokio::time::sleep(ms(latency)).await;
-        guard.finished = true;
-        result
-    }
-
-    fn started(&self) -> u32 {
-        self.started.load(Ordering::SeqCst)
-    }
-
-    fn cancelled(&self) -> u32 {
-        self.cancelled.load(Ordering::SeqCst)
-    }
-
-    fn starts(&self) -> Vec<Duration> {
-        self.starts.lock().unwrap().clone()
-    }
-}
+mod hedge_server;
+use hedge_server::{Plan, Server};
 
 /// Runs `plan` hedged after `delay` under `policy`; returns the result and
 /// how long the call took.
@@ -390,46 +335,6 @@ async fn a_hedged_fn_future_is_send_and_can_be_spawned() {
     assert_eq!(start.elapsed(), ms(60));
     assert_eq!(server.started(), 2);
     assert_eq!(server.cancelled(), 1);
-}
-
-#[tokio::test(start_paused = true)]
-async fn a_hedge_and_a_failure_are_logged() {
-    use tests::capture::capture;
-    let (events, _guard) = capture();
-    let server = Server::default();
-    // Attempt 1 fails at 20 ms (attempt 2 starts at once); attempt 2 is
-    // slow, so attempt 3 is a hedge at 70 ms, and answers.
-    let plan = Plan(vec![
-        (20, Err(TestError::Transient)),
-        (1000, Ok(2)),
-        (10, Ok(3)),
-    ]);
-    let start = Instant::now();
-    let result = Policy::new()
-        .max_attempts(3)
-        .retry_with_context(|attempt| server.answer(&plan, attempt.number(), start))
-        .name("hedged.read")
-        .hedge(ms(50))
-        .await;
-    assert_eq!(result, Ok(3));
-    let events = events.all();
-    let summary: Vec<_> = events
-        .iter()
-        .map(|e| (e.level, e.message.as_str(), e.field("retry.attempt")))
-        .collect();
-    assert_eq!(
-        summary,
-        [
-            (tracing::Level::WARN, "retrying", "1"),
-            (tracing::Level::INFO, "hedging", "3"),
-            (tracing::Level::DEBUG, "succeeded after retries", ""),
-        ],
-        "{events:#?}"
-    );
-    assert_eq!(events[0].field("retry.delay_ms"), "0");
-    assert_eq!(events[1].field("retry.after_ms"), "50");
-    assert_eq!(events[1].field("retry.name"), "hedged.read");
-    assert_eq!(events[2].field("retry.attempts"), "3");
 }
 
 #[retry(
