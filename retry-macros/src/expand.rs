@@ -133,9 +133,9 @@ fn retry_loop(
             let value = local("value");
             (
                 // The site's first-try successes on this thread.
-                quote!(#private::first_try_counter!(#first_tries, #site_static);),
+                quote!(#private::first_try_counter!(#first_tries);),
                 quote! {
-                    let (#attempt, #unsettled) = match #attempts.first_try_ok((#site, &#first_tries), #pass, #attempt) {
+                    let (#attempt, #unsettled) = match #attempts.first_try_ok((&#site_static, &#first_tries, #type_name), #pass, #attempt) {
                         ::core::result::Result::Ok(#value) => return ::core::result::Result::Ok(#value),
                         ::core::result::Result::Err(#unsettled) => #unsettled,
                     };

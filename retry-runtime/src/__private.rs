@@ -28,13 +28,13 @@ pub use crate::protections::{Pass, Protections};
 pub use crate::rate_limit::RateLimited;
 use crate::rate_limit::{AdaptiveRateLimiter, Turn};
 #[cfg(any(feature = "stats", feature = "metrics"))]
-pub use crate::telemetry::FirstTries;
+pub use crate::telemetry::FirstTriesSlot;
 pub use crate::telemetry::{CallSite, FirstTriesKey};
 pub use std::thread_local;
 
-/// `first_try_counter!(KEY, SITE)`: the per-thread first-try counter of
-/// the annotated fn whose `static` [`CallSite`] is `SITE`, as a
-/// `thread_local!` named `KEY` (a stand-in without `stats` or `metrics`).
+/// `first_try_counter!(KEY)`: the slot of an annotated fn's per-thread
+/// first-try counter, as a `thread_local!` named `KEY` (a stand-in
+/// without `stats` or `metrics`).
 /// A macro, so that the runtime's features, not the user's crate's,
 /// decide what is emitted.
 pub use crate::__retry_first_try_counter as first_try_counter;
@@ -43,9 +43,9 @@ pub use crate::__retry_first_try_counter as first_try_counter;
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __retry_first_try_counter {
-    ($key:ident, $site:ident) => {
+    ($key:ident) => {
         $crate::__private::thread_local! {
-            static $key: $crate::__private::FirstTries = $crate::__private::FirstTries::new(&$site);
+            static $key: $crate::__private::FirstTriesSlot = const { $crate::__private::FirstTriesSlot::empty() };
         }
     };
 }
@@ -54,7 +54,7 @@ macro_rules! __retry_first_try_counter {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __retry_first_try_counter {
-    ($key:ident, $site:ident) => {
+    ($key:ident) => {
         static $key: $crate::__private::FirstTriesKey = $crate::__private::FirstTriesKey;
     };
 }

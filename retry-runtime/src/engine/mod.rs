@@ -461,19 +461,25 @@ impl<'g> CallState<'g> {
     /// back, with its pass, for [`decide_shown`](Self::decide_shown). For
     /// calls whose `Ok` values are all accepted (no `when_ok`): a value
     /// classifier must see the value first.
+    ///
+    /// `site` need not be registered yet: the counter's first use on a
+    /// thread registers it (`type_name` gives a method's type).
     #[doc(hidden)]
     #[inline(always)]
     pub fn first_try_ok<T, E>(
-        &mut self,
-        (site, counter): (&'static CallSite, &'static telemetry::FirstTriesKey),
+        &self,
+        (site, counter, type_name): (
+            &'static CallSite,
+            &'static telemetry::FirstTriesKey,
+            impl FnOnce() -> &'static str,
+        ),
         pass: Pass<'g>,
         attempt: Attempt<T, E>,
     ) -> Result<T, (Attempt<T, E>, Pass<'g>)> {
         match attempt {
             Attempt::Completed(Ok(value)) if self.made == 0 => {
-                self.made = 1;
                 settle_first_try(pass);
-                telemetry::annotated_first_try(counter, site);
+                telemetry::annotated_first_try(counter, site, type_name);
                 Ok(value)
             }
             attempt => Err((attempt, pass)),

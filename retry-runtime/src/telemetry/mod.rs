@@ -3,6 +3,8 @@
 //! [`Stats`] (feature `stats`), all kept per [`CallSite`]. Every function
 //! here compiles to nothing when its features are off.
 
+#[cfg(any(feature = "stats", feature = "metrics"))]
+mod first_tries;
 #[cfg(feature = "tracing")]
 mod log;
 #[cfg(feature = "metrics")]
@@ -15,31 +17,32 @@ pub(crate) mod text;
 use core::fmt;
 use core::time::Duration;
 
+#[cfg(any(feature = "stats", feature = "metrics"))]
+pub use first_tries::{FirstTriesKey, FirstTriesSlot};
 #[cfg(feature = "metrics")]
 pub use metrics::flush_metrics;
 pub use site::CallSite;
-#[cfg(any(feature = "stats", feature = "metrics"))]
-pub use site::FirstTries;
 
-/// The key of an annotated fn's per-thread first-try counter; see
-/// [`FirstTries`].
-#[cfg(any(feature = "stats", feature = "metrics"))]
-#[doc(hidden)]
-pub type FirstTriesKey = std::thread::LocalKey<FirstTries>;
-
-/// Without `stats` or `metrics` nothing counts first tries: the key is a
-/// stand-in.
+/// Without `stats` or `metrics` nothing counts first tries: the key of an
+/// annotated fn's counter is a stand-in.
 #[cfg(not(any(feature = "stats", feature = "metrics")))]
 #[doc(hidden)]
 #[derive(Debug)]
 pub struct FirstTriesKey;
 
-/// One first-try success of an annotated fn, counted on this thread.
+/// One first-try success of an annotated fn, counted on this thread; the
+/// first on a thread registers the site (`type_name` gives a method's
+/// type). Without `stats` or `metrics`, nothing: the site is registered
+/// when a call first fails.
 #[inline(always)]
 #[allow(unused_variables)]
-pub(crate) fn annotated_first_try(key: &'static FirstTriesKey, site: &'static CallSite) {
+pub(crate) fn annotated_first_try(
+    key: &'static FirstTriesKey,
+    site: &'static CallSite,
+    type_name: impl FnOnce() -> &'static str,
+) {
     #[cfg(any(feature = "stats", feature = "metrics"))]
-    FirstTries::count(key, site);
+    first_tries::count(key, site, type_name);
 }
 #[cfg(feature = "stats")]
 pub use stats::{Stats, stats};

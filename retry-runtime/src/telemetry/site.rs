@@ -9,9 +9,9 @@
 //! retry, a failure) is rarer, and counted in the site's shared atomics.
 //!
 //! An annotated fn finds its thread's counter through a `thread_local!`
-//! of its own ([`FirstTries`], emitted next to the site): a few
-//! instructions. The function API's sites, made at run time, cannot have
-//! one; they keep their threads' counters in a `ThreadLocal`.
+//! of its own (see `first_tries`), emitted next to the site: one load.
+//! The function API's sites, made at run time, cannot have one; they keep
+//! their threads' counters in a `ThreadLocal`.
 
 use core::fmt;
 use core::panic::Location;
@@ -19,10 +19,11 @@ use std::cell::Cell;
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock, PoisonError};
 
+#[cfg(feature = "metrics")]
+use std::sync::atomic::AtomicU64;
+
 #[cfg(any(feature = "stats", feature = "metrics"))]
-use std::sync::Arc;
-#[cfg(any(feature = "stats", feature = "metrics"))]
-use std::sync::atomic::{AtomicU64, Ordering};
+use super::first_tries::{AnnotatedCounters, OwnCounter};
 
 #[cfg(any(feature = "stats", feature = "metrics"))]
 use thread_local::ThreadLocal;
@@ -43,13 +44,13 @@ pub struct CallSite {
     naming: Naming,
     // Set once, when the site is registered.
     name: OnceLock<&'static str>,
-    // First-try successes, one counter per thread, each written only by its
-    // thread.
+    // First-try successes of the function API's calls, one counter per
+    // thread, each written only by its thread.
     #[cfg(any(feature = "stats", feature = "metrics"))]
     first_tries: ThreadLocal<OwnCounter>,
-    // The same, for an annotated fn: its threads' `FirstTries`.
+    // The same, for an annotated fn, whose threads find theirs faster.
     #[cfg(any(feature = "stats", feature = "metrics"))]
-    threads: Mutex<ThreadCounters>,
+    pub(super) annotated: AnnotatedCounters,
     // Every other count: rarer, shared.
     #[cfg(feature = "stats")]
     pub(super) counters: super::stats::Counters,
@@ -90,10 +91,7 @@ impl CallSite {
             #[cfg(any(feature = "stats", feature = "metrics"))]
             first_tries: ThreadLocal::new(),
             #[cfg(any(feature = "stats", feature = "metrics"))]
-            threads: Mutex::new(ThreadCounters {
-                live: Vec::new(),
-                exited: 0,
-            }),
+            annotated: AnnotatedCounters::new(),
             #[cfg(feature = "stats")]
             counters: super::stats::Counters::new(),
             #[cfg(feature = "metrics")]
@@ -161,64 +159,7 @@ impl CallSite {
     /// First-try successes on every thread so far.
     #[cfg(any(feature = "stats", feature = "metrics"))]
     pub(super) fn first_tries(&self) -> u64 {
-        let threads = self.threads();
-        let annotated = threads.exited + threads.live.iter().map(|c| c.get()).sum::<u64>();
-        annotated + self.first_tries.iter().map(OwnCounter::get).sum::<u64>()
-    }
-
-    #[cfg(any(feature = "stats", feature = "metrics"))]
-    fn threads(&self) -> std::sync::MutexGuard<'_, ThreadCounters> {
-        self.threads.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
-
-/// The counters of an annotated fn's threads: those running, and what
-/// the exited ones counted. Changed only when a thread first calls the fn
-/// and when it exits.
-#[cfg(any(feature = "stats", feature = "metrics"))]
-struct ThreadCounters {
-    live: Vec<Arc<OwnCounter>>,
-    exited: u64,
-}
-
-/// One thread's count of an annotated fn's first-try successes, held in a
-/// `thread_local!` the expansion emits next to the fn's [`CallSite`]
-/// (see [`first_try_counter!`](crate::__private::first_try_counter)).
-/// Made at the thread's first call; when the thread exits, its count is
-/// kept by the site.
-#[cfg(any(feature = "stats", feature = "metrics"))]
-#[doc(hidden)]
-pub struct FirstTries {
-    site: &'static CallSite,
-    counter: Arc<OwnCounter>,
-}
-
-#[cfg(any(feature = "stats", feature = "metrics"))]
-impl FirstTries {
-    /// This thread's counter for `site`, known to the site from now on.
-    pub fn new(site: &'static CallSite) -> Self {
-        let counter = Arc::new(OwnCounter::default());
-        site.threads().live.push(Arc::clone(&counter));
-        Self { site, counter }
-    }
-
-    /// Counts one first-try success on this thread: a load and a store.
-    /// During the thread's exit, once its counter is gone, the count goes
-    /// to the site directly.
-    #[inline(always)]
-    pub fn count(key: &'static std::thread::LocalKey<Self>, site: &'static CallSite) {
-        if key.try_with(|own| own.counter.bump()).is_err() {
-            site.threads().exited += 1;
-        }
-    }
-}
-
-#[cfg(any(feature = "stats", feature = "metrics"))]
-impl Drop for FirstTries {
-    fn drop(&mut self) {
-        let mut threads = self.site.threads();
-        threads.live.retain(|c| !Arc::ptr_eq(c, &self.counter));
-        threads.exited += self.counter.get();
+        self.annotated.sum() + self.first_tries.iter().map(OwnCounter::get).sum::<u64>()
     }
 }
 
@@ -237,29 +178,6 @@ fn short_type_name(type_name: &'static str) -> &'static str {
         .trim_start_matches(['&', '*'])
         .trim_start_matches("mut ");
     path.rsplit("::").next().unwrap_or(path)
-}
-
-/// A counter written only by the thread that owns it, so a load and a
-/// store add one: other threads only read it. Aligned to 128 bytes (two
-/// cache lines, for the adjacent-line prefetcher) so that two threads'
-/// counters, allocated side by side, never share a line: with them packed,
-/// two threads calling one site slowed each other down (false sharing).
-#[cfg(any(feature = "stats", feature = "metrics"))]
-#[derive(Default)]
-#[repr(align(128))]
-struct OwnCounter(AtomicU64);
-
-#[cfg(any(feature = "stats", feature = "metrics"))]
-impl OwnCounter {
-    #[inline]
-    fn bump(&self) {
-        let n = self.0.load(Ordering::Relaxed);
-        self.0.store(n.wrapping_add(1), Ordering::Relaxed);
-    }
-
-    fn get(&self) -> u64 {
-        self.0.load(Ordering::Relaxed)
-    }
 }
 
 /// Every registered site, in registration order.
