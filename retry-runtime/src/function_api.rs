@@ -480,7 +480,6 @@ pin_project! {
     #[project = StateProj]
     enum State<Fut> {
         Start,
-        Ready,
         // The pass lives as long as the attempt: dropping the future
         // mid-attempt releases the breaker's permit.
         Running { #[pin] body: Fut, pass: Pass<'static> },
@@ -511,6 +510,58 @@ fn deadline_left<E, Tm: ArmedTimeout<E>>(
         (Ok(remaining), _) => Ok(remaining),
         (Err(expired), Some(timed_out)) => Err(timed_out(expired)),
         (Err(_), None) => Ok(None),
+    }
+}
+
+/// What the next attempt begins with, in one transition of the state:
+/// the attempt running, or a wait for the rate limiter's turn; `Err` ends
+/// the call (the deadline passed, the breaker or the rate limiter refused).
+#[inline]
+fn begin_attempt<F, Fut, T, E, K, Tm>(
+    op: &mut F,
+    attempts: &mut CallState<'static>,
+    turn: &mut K::Turn,
+    (policy, site, guards): (&Policy<Tm>, &'static CallSite, Protections<'static>),
+) -> Result<State<Fut>, E>
+where
+    F: MakeAttempt<Fut>,
+    Fut: Future<Output = Result<T, E>>,
+    K: BreakerMarker<E>,
+    Tm: ArmedTimeout<E>,
+{
+    let remaining = match deadline_left(attempts.remaining(policy), policy) {
+        Ok(remaining) => remaining,
+        Err(expired) => return Err(attempts.deadline_passed(site, expired)),
+    };
+    let pass = K::start_attempt(attempts, site, guards)?;
+    // Nothing without a rate limiter: no turn, no wait.
+    let (next_turn, wait) = K::pace(attempts, site, guards)?;
+    *turn = next_turn;
+    if !wait.is_zero() {
+        let left = attempts.remaining_after(policy, wait);
+        if let Err(expired) = deadline_left(left, policy) {
+            return Err(attempts.deadline_passed(site, expired));
+        }
+        return Ok(State::Pacing {
+            sleep: crate::timer::sleep(wait),
+            pass,
+        });
+    }
+    Ok(start(op, attempts, policy, remaining, pass))
+}
+
+/// Moves to `next`, or ends the call with its error (returned).
+#[inline]
+fn enter<Fut, E>(mut state: Pin<&mut State<Fut>>, next: Result<State<Fut>, E>) -> Option<E> {
+    match next {
+        Ok(next) => {
+            state.set(next);
+            None
+        }
+        Err(error) => {
+            state.set(State::Done);
+            Some(error)
+        }
     }
 }
 
@@ -691,59 +742,14 @@ where
                     crate::timer::expect_runtime(|| naming.describe());
                     // The clock of `max_elapsed` starts at the first poll.
                     *this.attempts = CallState::new(policy);
-                    this.state.set(State::Ready);
-                    continue;
-                }
-                StateProj::Ready => {
-                    let remaining =
-                        match (this.attempts.remaining(policy), policy.timeout.timed_out()) {
-                            (Ok(remaining), _) => remaining,
-                            (Err(expired), Some(timed_out)) => {
-                                this.state.set(State::Done);
-                                let error = this.attempts.deadline_passed(site, timed_out(expired));
-                                return Poll::Ready(Err(error));
-                            }
-                            (Err(_), None) => None,
-                        };
-                    let pass = match K::start_attempt(this.attempts, site, guards) {
-                        Ok(pass) => pass,
-                        Err(rejected) => {
-                            this.state.set(State::Done);
-                            return Poll::Ready(Err(rejected));
-                        }
-                    };
-                    // Nothing without a rate limiter: no turn, no wait.
-                    let wait = match K::pace(this.attempts, site, guards) {
-                        Ok((turn, wait)) => {
-                            *this.turn = turn;
-                            wait
-                        }
-                        Err(limited) => {
-                            this.state.set(State::Done);
-                            return Poll::Ready(Err(limited));
-                        }
-                    };
-                    if !wait.is_zero() {
-                        let left = this.attempts.remaining_after(policy, wait);
-                        if let Err(expired) = deadline_left(left, policy) {
-                            this.state.set(State::Done);
-                            return Poll::Ready(Err(this.attempts.deadline_passed(site, expired)));
-                        }
-                        this.state.set(State::Pacing {
-                            sleep: crate::timer::sleep(wait),
-                            pass,
-                        });
-                        continue;
-                    }
-                    let attempts = &*this.attempts;
-                    let body = this.op.make_attempt(|| attempts.context(policy));
-                    match policy.timeout.clipped(remaining) {
-                        Some((limit, _)) => this.state.set(State::RunningTimed {
-                            body: crate::timer::timeout(limit, body),
-                            pass,
-                            timed_out: TimedOut::new(limit),
-                        }),
-                        None => this.state.set(State::Running { body, pass }),
+                    let next = begin_attempt::<_, _, _, _, K, _>(
+                        this.op,
+                        this.attempts,
+                        this.turn,
+                        (policy, site, guards),
+                    );
+                    if let Some(error) = enter(this.state.as_mut(), next) {
+                        return Poll::Ready(Err(error));
                     }
                     continue;
                 }
@@ -775,7 +781,15 @@ where
                         // Only an error that can say "timed out" starts a
                         // timed attempt: never reached.
                         (Err(_), None) => {
-                            this.state.set(State::Ready);
+                            let next = begin_attempt::<_, _, _, _, K, _>(
+                                this.op,
+                                this.attempts,
+                                this.turn,
+                                (policy, site, guards),
+                            );
+                            if let Some(error) = enter(this.state.as_mut(), next) {
+                                return Poll::Ready(Err(error));
+                            }
                             continue;
                         }
                     };
@@ -784,7 +798,15 @@ where
                 StateProj::Sleeping { sleep } => {
                     ready!(sleep.poll(cx));
                     this.attempts.retry_begins();
-                    this.state.set(State::Ready);
+                    let next = begin_attempt::<_, _, _, _, K, _>(
+                        this.op,
+                        this.attempts,
+                        this.turn,
+                        (policy, site, guards),
+                    );
+                    if let Some(error) = enter(this.state.as_mut(), next) {
+                        return Poll::Ready(Err(error));
+                    }
                     continue;
                 }
                 StateProj::Done => panic!("`Retry` polled after it completed"),
