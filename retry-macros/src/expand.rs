@@ -16,6 +16,7 @@ use crate::shape::{Kind, Shape};
 use core::time::Duration;
 
 mod pacing;
+mod peeled;
 
 /// The whole item, rewritten.
 pub(crate) fn expand(args: &Args, item: ItemFn, shape: &Shape) -> TokenStream {
@@ -82,6 +83,9 @@ fn retry_loop(
 ) -> TokenStream {
     if let Some(Keyed { value: delay, .. }) = &args.hedge {
         return crate::hedge::hedged_call(args, private, shape, sig, block, delay);
+    }
+    if peeled::applies(args, shape) {
+        return peeled::retry_loop(args, private, shape, sig, block);
     }
     // Mixed-site hygiene: the body cannot see, or shadow, these names.
     let attempts = local("attempts");

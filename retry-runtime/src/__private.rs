@@ -69,6 +69,65 @@ pub fn attempt_maker<F: FnMut(AttemptContext) -> Fut, Fut>(make: F) -> F {
     make
 }
 
+/// The first attempt of an async annotated fn that makes nothing before
+/// it (see `CallState::first_try_ok`): its `Ok` value, counted as a
+/// first-try success, or the attempt for the retry loop to decide on.
+/// `site` need not be registered yet: the counter's first use on a thread
+/// registers it (`type_name` gives a method's type).
+#[inline(always)]
+pub fn first_attempt<T, E>(
+    (site, counter, type_name): (
+        &'static CallSite,
+        &'static FirstTriesKey,
+        impl FnOnce() -> &'static str,
+    ),
+    pass: Pass<'_>,
+    result: Result<T, E>,
+) -> Result<T, Attempt<T, E>> {
+    match result {
+        Ok(value) => {
+            crate::engine::first_try_succeeded_at(site, counter, type_name, pass);
+            Ok(value)
+        }
+        Err(error) => Err(Attempt::Completed(Err(error))),
+    }
+}
+
+/// The retries of an async annotated fn whose first attempt failed: its
+/// retry loop, boxed. Made only then, so a call that succeeds at once
+/// allocates nothing, and the fn's future holds a pointer rather than the
+/// loop's state (the call's state, the sleep, the failed attempt handed
+/// over), and is little larger than its body's. Polled by a function that
+/// is never inlined, so the fn's own poll stays as small as the success
+/// path it runs.
+pub fn retries<F: Future>(retry_loop: F) -> Retries<F> {
+    Retries(Box::pin(retry_loop))
+}
+
+/// An annotated fn's retry loop; see [`retries`].
+pub struct Retries<F>(core::pin::Pin<Box<F>>);
+
+impl<F: Future> Future for Retries<F> {
+    type Output = F::Output;
+
+    #[inline(never)]
+    fn poll(
+        mut self: core::pin::Pin<&mut Self>,
+        cx: &mut core::task::Context<'_>,
+    ) -> core::task::Poll<F::Output> {
+        self.0.as_mut().poll(cx)
+    }
+}
+
+/// What makes the attempts of an async fn whose first attempt runs up
+/// front (one async closure, called once per attempt), checked once, here:
+/// a body that moves an argument out cannot run twice, and is reported
+/// here, at the argument.
+#[inline(always)]
+pub fn async_attempt_maker<F: AsyncFnMut() -> R, R>(make: F) -> F {
+    make
+}
+
 /// Sleeps the current thread (for blocking fns).
 pub fn sleep_blocking(delay: Duration) {
     std::thread::sleep(delay);

@@ -478,8 +478,7 @@ impl<'g> CallState<'g> {
     ) -> Result<T, (Attempt<T, E>, Pass<'g>)> {
         match attempt {
             Attempt::Completed(Ok(value)) if self.made == 0 => {
-                settle_first_try(pass);
-                telemetry::annotated_first_try(counter, site, type_name);
+                first_try_succeeded_at(site, counter, type_name, pass);
                 Ok(value)
             }
             attempt => Err((attempt, pass)),
@@ -710,6 +709,18 @@ impl Drop for CallState<'_> {
 fn first_try_succeeded(site: &'static CallSite, pass: Pass<'_>) {
     settle_first_try(pass);
     telemetry::first_try_succeeded(site);
+}
+
+/// The same for an annotated fn, counted in its thread's own counter.
+#[inline(always)]
+pub(crate) fn first_try_succeeded_at(
+    site: &'static CallSite,
+    counter: &'static telemetry::FirstTriesKey,
+    type_name: impl FnOnce() -> &'static str,
+    pass: Pass<'_>,
+) {
+    settle_first_try(pass);
+    telemetry::annotated_first_try(counter, site, type_name);
 }
 
 /// Settles a first-try success with the breaker and the budget.
