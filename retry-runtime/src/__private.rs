@@ -110,7 +110,6 @@ pub struct Retries<F>(core::pin::Pin<Box<F>>);
 impl<F: Future> Future for Retries<F> {
     type Output = F::Output;
 
-    #[inline(never)]
     fn poll(
         mut self: core::pin::Pin<&mut Self>,
         cx: &mut core::task::Context<'_>,

@@ -441,7 +441,8 @@ impl<'g> CallState<'g> {
             Attempt::Completed(Ok(value)) => {
                 let verdict = values.verdict_ok(&value);
                 if verdict.is_transient() {
-                    return self.value_failed(policy, site, pass, value, verdict, hook, text);
+                    let policy = policy().erased();
+                    return self.value_failed(&policy, site, pass, value, verdict, hook, text);
                 }
                 if self.made == 0 {
                     self.made = 1;
@@ -452,7 +453,11 @@ impl<'g> CallState<'g> {
             }
             attempt => attempt,
         };
-        self.decide_after_first_try(policy, site, pass, attempt, classifier, hook, text)
+        // Made here, where the expansion's policy is a constant to fold,
+        // and handed on erased: the decision is then compiled once per
+        // result, classifier and hook type, not once per annotated fn.
+        let policy = policy().erased();
+        self.decide_after_first_try(&policy, site, pass, attempt, classifier, hook, text)
     }
 
     /// The success of a first attempt, settled before anything else is
@@ -488,9 +493,9 @@ impl<'g> CallState<'g> {
     /// An `Ok` value classified transient: a failure that keeps the value.
     #[inline(never)]
     #[allow(clippy::too_many_arguments)]
-    fn value_failed<T, E, Timeout: Copy>(
+    fn value_failed<T, E>(
         &mut self,
-        policy: impl FnOnce() -> Policy<Timeout>,
+        policy: &Policy,
         site: &'static CallSite,
         pass: Pass<'g>,
         value: T,
@@ -498,9 +503,8 @@ impl<'g> CallState<'g> {
         hook: &mut impl Hook<E>,
         text: ErrorText<E>,
     ) -> Step<T, E> {
-        let policy = policy().erased();
         self.failed(
-            &policy,
+            policy,
             site,
             pass,
             Failure::Value(value),
@@ -513,9 +517,9 @@ impl<'g> CallState<'g> {
     /// Every decision but a first-try success.
     #[inline(never)]
     #[allow(clippy::too_many_arguments)]
-    fn decide_after_first_try<T, E, Timeout: Copy>(
+    fn decide_after_first_try<T, E>(
         &mut self,
-        policy: impl FnOnce() -> Policy<Timeout>,
+        policy: &Policy,
         site: &'static CallSite,
         pass: Pass<'g>,
         attempt: Attempt<T, E>,
@@ -530,9 +534,8 @@ impl<'g> CallState<'g> {
             }
             Attempt::Completed(Err(error)) => {
                 let verdict = classifier.verdict(&error);
-                let policy = policy().erased();
                 self.failed(
-                    &policy,
+                    policy,
                     site,
                     pass,
                     Failure::Error(error),
@@ -542,9 +545,8 @@ impl<'g> CallState<'g> {
                 )
             }
             Attempt::TimedOut(error) => {
-                let policy = policy().erased();
                 let failure = Failure::Error(error);
-                self.failed(&policy, site, pass, failure, Verdict::timeout(), hook, text)
+                self.failed(policy, site, pass, failure, Verdict::timeout(), hook, text)
             }
         }
     }
