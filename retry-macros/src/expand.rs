@@ -207,16 +207,14 @@ fn run_attempt(
         Some(ty) => ascribable(ty.clone()),
         None => syn::parse_quote!(()),
     };
-    // With `context`, the attempt's context is made before the attempt (a
-    // statement of its own, so no temporary lives across an await) and is
-    // `attempt::current()` while the body runs.
-    let context = local("context");
-    let make_context = quote!(let #context = #attempts.context(&(#policy)););
     if !shape.is_async {
+        // With `context`, the attempt's context is made before the attempt
+        // and is `attempt::current()` while the body runs.
+        let context = local("context");
         if args.context.is_some() {
             return quote! {
                 #private::Attempt::Completed({
-                    #make_context
+                    let #context = #attempts.context(&(#policy));
                     #private::in_context_blocking(#context, || -> #return_type #block)
                 })
             };
@@ -244,6 +242,24 @@ fn run_attempt(
             #(#statements)*
         }
     };
+    run_async_attempt(args, private, body, policy, (attempts, site))
+}
+
+/// One attempt of an async fn whose body's future `body` makes, as an
+/// `Attempt`: in the attempt's context with `context`, bounded by the
+/// timeout if one may apply.
+fn run_async_attempt(
+    args: &Args,
+    private: &TokenStream,
+    body: TokenStream,
+    policy: &TokenStream,
+    (attempts, site): (&syn::Ident, &TokenStream),
+) -> TokenStream {
+    // With `context`, the attempt's context is made before the attempt (a
+    // statement of its own, so no temporary lives across an await) and is
+    // `attempt::current()` while the body runs.
+    let context = local("context");
+    let make_context = quote!(let #context = #attempts.context(&(#policy)););
     let body = match args.context {
         Some(_) => quote!({
             #make_context

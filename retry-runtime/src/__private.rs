@@ -69,27 +69,28 @@ pub fn attempt_maker<F: FnMut(AttemptContext) -> Fut, Fut>(make: F) -> F {
     make
 }
 
-/// The first attempt of an async annotated fn that makes nothing before
-/// it (see `CallState::first_try_ok`): its `Ok` value, counted as a
-/// first-try success, or the attempt for the retry loop to decide on.
-/// `site` need not be registered yet: the counter's first use on a thread
-/// registers it (`type_name` gives a method's type).
+/// The first attempt of an async annotated fn whose first attempt runs
+/// before its retry loop: its `Ok` value, counted as a first-try success,
+/// or the attempt and its pass for the loop to decide on. `site` need not
+/// be registered yet: the counter's first use on a thread registers it
+/// (`type_name` gives a method's type).
 #[inline(always)]
-pub fn first_attempt<T, E>(
+#[allow(clippy::type_complexity)]
+pub fn first_attempt<'g, T, E>(
     (site, counter, type_name): (
         &'static CallSite,
         &'static FirstTriesKey,
         impl FnOnce() -> &'static str,
     ),
-    pass: Pass<'_>,
-    result: Result<T, E>,
-) -> Result<T, Attempt<T, E>> {
-    match result {
-        Ok(value) => {
+    pass: Pass<'g>,
+    attempt: Attempt<T, E>,
+) -> Result<T, (Attempt<T, E>, Pass<'g>)> {
+    match attempt {
+        Attempt::Completed(Ok(value)) => {
             crate::engine::first_try_succeeded_at(site, counter, type_name, pass);
             Ok(value)
         }
-        Err(error) => Err(Attempt::Completed(Err(error))),
+        attempt => Err((attempt, pass)),
     }
 }
 

@@ -1,37 +1,43 @@
-//! The async fn whose first attempt runs before anything is made for a
-//! retry: the success path every call takes is then the body and a
-//! counter, and the retry loop is a future of its own, polled out of line,
-//! that only a failed first attempt makes.
+//! The async fn whose first attempt runs before its retry loop is made:
+//! the success path every call takes is then the body, what must come
+//! before it (the call's state when a clock starts, the breaker's
+//! admission, the attempt's context), and a counter. The retry loop is a
+//! future of its own, boxed, that only a failed first attempt makes.
 //!
 //! The body becomes an async closure, called once up front and again for
 //! each retry: so it is written once, and `return` and `?` end the attempt.
-//! This shape applies when nothing has to happen before the first attempt
-//! (see [`applies`]); other fns keep the loop of `super::retry_loop`.
+//! This shape applies unless something must see or pace every attempt
+//! from the loop (see [`applies`]); such fns keep the loop of
+//! `super::retry_loop`.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 
-use super::{ascribable, call_site, classifier, error_text, guards, hook, local, policy_expr};
+use super::{
+    ascribable, call_site, classifier, error_text, guards, hook, local, policy_expr,
+    run_async_attempt, timeout_span,
+};
 use crate::attr::Args;
 use crate::shape::Shape;
 
-/// Whether the first attempt may run before the call's state is made: an
-/// async fn with no breaker to ask, no rate limiter to wait for, no clock
-/// to start (`deadline`, `max_elapsed`, a `timeout` or a `policy` that may
-/// carry one), no attempt context, and no `when_ok` classifier to see an
-/// `Ok` value first.
+/// Whether the first attempt may run up front: an async fn without a rate
+/// limiter (which paces every attempt and hears of every answer), a
+/// `when_ok` classifier (which must see an `Ok` value before it is
+/// returned) or hedging (which has a loop of its own).
 pub(super) fn applies(args: &Args, shape: &Shape) -> bool {
-    shape.is_async
-        && args.policy.is_none()
-        && args.timeout.is_none()
-        && args.deadline.is_none()
-        && args.min_attempt_time.is_none()
-        && args.max_elapsed.is_none()
-        && args.breaker.is_none()
-        && args.rate_limiter.is_none()
-        && args.context.is_none()
-        && args.when_ok.is_none()
-        && args.hedge.is_none()
+    shape.is_async && args.rate_limiter.is_none() && args.when_ok.is_none() && args.hedge.is_none()
+}
+
+/// Whether the call's state must exist before the first attempt: to start
+/// the clock of a deadline or of `max_elapsed`, to bound the attempt by a
+/// timeout (which a `policy` may carry), to ask the breaker, or to make the
+/// attempt's context.
+fn state_first(args: &Args) -> bool {
+    timeout_span(args).is_some()
+        || args.max_elapsed.is_some()
+        || args.min_attempt_time.is_some()
+        || args.breaker.is_some()
+        || args.context.is_some()
 }
 
 /// The statements of the fn: the call site's statics, the first attempt
@@ -49,7 +55,8 @@ pub(super) fn retry_loop(
     let delay = local("delay");
     let make = local("make");
     let value = local("value");
-    let failed = local("failed");
+    let unsettled = local("unsettled");
+    let carried = local("carried_pass");
 
     let policy = policy_expr(args, private, &local("policy_ref"));
     let (site_init, type_name) = call_site(args, sig, shape, private);
@@ -61,9 +68,21 @@ pub(super) fn retry_loop(
     let (hook, hook_init, hook_span) = hook(args, private);
     let (error_text, text) = error_text(private, &attempt);
     let hook_arg = quote_spanned!(hook_span=> &mut #private::hook(&#text, &mut #hook));
-    // Only a budget can be named here: its pass is made after the attempt.
-    let (guard_statics, _, pass) = guards(args, private, &attempts, &site);
+    // The breaker's admission before each attempt (nothing without one),
+    // and the pass the attempt's decision gets.
+    let (guard_statics, admit, pass) = guards(args, private, &attempts, &site);
+    let run = run_async_attempt(args, private, quote!(#make()), &policy, (&attempts, &site));
 
+    let (state_before, state_in_loop) = match state_first(args) {
+        true => (
+            quote!(let mut #attempts = #private::CallState::new(&#policy);),
+            quote!(let mut #attempts = #attempts;),
+        ),
+        false => (
+            TokenStream::new(),
+            quote!(let mut #attempts = #private::CallState::new(&#policy);),
+        ),
+    };
     let return_type = match &shape.output {
         Some(ty) => ascribable(ty.clone()),
         None => syn::parse_quote!(()),
@@ -77,32 +96,36 @@ pub(super) fn retry_loop(
         #guard_statics
         #private::expect_runtime(&#site_static);
         let mut #make = #private::async_attempt_maker(async || -> #return_type { #(#statements)* });
-        // Awaited first: what `first_attempt` is given is then made after
-        // the await, not kept in the future across it.
-        let #attempt = #make().await;
-        let #attempt = match #private::first_attempt((&#site_static, &#first_tries, #type_name), #pass, #attempt) {
+        #state_before
+        #admit
+        let #attempt = #run;
+        // Made after the attempt's await, so none of it is kept in the
+        // future across it.
+        let (#attempt, #carried) = match #private::first_attempt((&#site_static, &#first_tries, #type_name), #pass, #attempt) {
             ::core::result::Result::Ok(#value) => return ::core::result::Result::Ok(#value),
-            ::core::result::Result::Err(#failed) => #failed,
+            ::core::result::Result::Err(#unsettled) => #unsettled,
         };
         #private::retries(async {
-            let mut #attempts = #private::CallState::new(&#policy);
+            #state_in_loop
             let mut #classifier = #classifier_init;
             let mut #hook = #hook_init;
-            let mut #attempt = #attempt;
+            let (mut #attempt, mut #carried) = (#attempt, #carried);
             loop {
                 // The decision's locals and temporaries end with this
                 // statement, so they do not live across the sleep.
                 let #delay = {
                     #error_text
                     #check_classifier
-                    match #attempts.decide_shown(|| #policy, #site, #pass, #attempt, #classifier_arg, &mut #private::AcceptOk, #hook_arg, #text) {
+                    match #attempts.decide_shown(|| #policy, #site, #carried, #attempt, #classifier_arg, &mut #private::AcceptOk, #hook_arg, #text) {
                         #private::Step::Return(#result) => return #result,
                         #private::Step::Sleep(#delay) => #delay,
                     }
                 };
                 #private::sleep(#delay).await;
                 #attempts.retry_begins();
-                #attempt = #private::Attempt::Completed(#make().await);
+                #admit
+                #attempt = #run;
+                #carried = #pass;
             }
         })
         .await
