@@ -135,6 +135,10 @@ fn on_threads(threads: usize, iterations: u64, call: fn(u64) -> u64) -> Duration
     })
 }
 
+fn direct_once(n: u64) -> u64 {
+    direct_blocking(n).unwrap_or(0)
+}
+
 fn annotated_once(n: u64) -> u64 {
     ready(annotated(n)).unwrap_or(0)
 }
@@ -144,10 +148,16 @@ fn annotated_blocking_once(n: u64) -> u64 {
 }
 
 /// The same call site from one thread and from two at once: with no shared
-/// write on the success path, two threads take the time one does.
+/// write on the success path, two threads slow each other down no more
+/// than two direct calls do.
 fn threads(c: &mut Criterion) {
     let mut group = c.benchmark_group("one call site, threads");
     for threads in [1, 2] {
+        // The control: two threads that share nothing, on this machine's
+        // two cores (which may be one core's two hyperthreads).
+        group.bench_function(format!("direct call, {threads} thread(s)"), |b| {
+            b.iter_custom(|iterations| on_threads(threads, iterations, direct_once))
+        });
         group.bench_function(format!("async #[retry], {threads} thread(s)"), |b| {
             b.iter_custom(|iterations| on_threads(threads, iterations, annotated_once))
         });
