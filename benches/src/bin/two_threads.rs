@@ -14,6 +14,9 @@ use retry_runtime::retry;
 
 const CALLS: u64 = 200_000_000;
 
+/// One call of a kind measured.
+type Call = fn(u64) -> Result<u64, io::Error>;
+
 async fn direct(n: u64) -> Result<u64, io::Error> {
     Ok(black_box(n) + 1)
 }
@@ -34,7 +37,7 @@ fn annotated_blocking(n: u64) -> Result<u64, io::Error> {
 
 /// ns per call of `call`, made `CALLS` times on each of `threads` threads
 /// at once (the wall time of the whole run, over `CALLS`).
-fn ns_per_call(threads: usize, call: fn(u64) -> Result<u64, io::Error>) -> f64 {
+fn ns_per_call(threads: usize, call: Call) -> f64 {
     let start = Instant::now();
     std::thread::scope(|scope| {
         for _ in 0..threads {
@@ -51,7 +54,7 @@ fn ns_per_call(threads: usize, call: fn(u64) -> Result<u64, io::Error>) -> f64 {
 }
 
 fn main() {
-    let kinds: [(&str, fn(u64) -> Result<u64, io::Error>); 4] = [
+    let kinds: [(&str, Call); 4] = [
         ("async, direct", |n| ready(direct(n))),
         ("async, #[retry]", |n| ready(annotated(n))),
         ("blocking, direct", direct_blocking),
