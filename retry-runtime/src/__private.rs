@@ -98,25 +98,9 @@ pub fn first_attempt<'g, T, E>(
 /// retry loop, boxed. Made only then, so a call that succeeds at once
 /// allocates nothing, and the fn's future holds a pointer rather than the
 /// loop's state (the call's state, the sleep, the failed attempt handed
-/// over), and is little larger than its body's. Polled by a function that
-/// is never inlined, so the fn's own poll stays as small as the success
-/// path it runs.
-pub fn retries<F: Future>(retry_loop: F) -> Retries<F> {
-    Retries(Box::pin(retry_loop))
-}
-
-/// An annotated fn's retry loop; see [`retries`].
-pub struct Retries<F>(core::pin::Pin<Box<F>>);
-
-impl<F: Future> Future for Retries<F> {
-    type Output = F::Output;
-
-    fn poll(
-        mut self: core::pin::Pin<&mut Self>,
-        cx: &mut core::task::Context<'_>,
-    ) -> core::task::Poll<F::Output> {
-        self.0.as_mut().poll(cx)
-    }
+/// over): it is little larger than its body's, and its poll little more.
+pub fn retries<F: Future>(retry_loop: F) -> core::pin::Pin<Box<F>> {
+    Box::pin(retry_loop)
 }
 
 /// What makes the attempts of an async fn whose first attempt runs up
