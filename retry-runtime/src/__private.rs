@@ -14,6 +14,7 @@ pub use crate::attempt::{AttemptContext, InContext};
 pub use crate::backoff::Jitter;
 pub use crate::engine::{
     AcceptOk, Attempt, ByClassify, CallState, Hook, NoHook, RetryEvent, Step, When, WhenOk,
+    first_attempt,
 };
 
 use core::ops::Deref;
@@ -67,31 +68,6 @@ use crate::telemetry::text;
 #[inline(always)]
 pub fn attempt_maker<F: FnMut(AttemptContext) -> Fut, Fut>(make: F) -> F {
     make
-}
-
-/// The first attempt of an async annotated fn whose first attempt runs
-/// before its retry loop: its `Ok` value, counted as a first-try success,
-/// or the attempt and its pass for the loop to decide on. `site` need not
-/// be registered yet: the counter's first use on a thread registers it
-/// (`type_name` gives a method's type).
-#[inline(always)]
-#[allow(clippy::type_complexity)]
-pub fn first_attempt<'g, T, E>(
-    (site, counter, type_name): (
-        &'static CallSite,
-        &'static FirstTriesKey,
-        impl FnOnce() -> &'static str,
-    ),
-    pass: Pass<'g>,
-    attempt: Attempt<T, E>,
-) -> Result<T, (Attempt<T, E>, Pass<'g>)> {
-    match attempt {
-        Attempt::Completed(Ok(value)) => {
-            crate::engine::first_try_succeeded_at(site, counter, type_name, pass);
-            Ok(value)
-        }
-        attempt => Err((attempt, pass)),
-    }
 }
 
 /// The retries of an async annotated fn whose first attempt failed: its

@@ -462,18 +462,15 @@ impl<'g> CallState<'g> {
 
     /// The success of a first attempt, settled before anything else is
     /// made for it (the error's text, the classifier's and the hook's
-    /// references): `Ok(value)` is the call's result. Anything else comes
-    /// back, with its pass, for [`decide_shown`](Self::decide_shown). For
-    /// calls whose `Ok` values are all accepted (no `when_ok`): a value
+    /// references): [`first_attempt`] while no attempt has been decided.
+    /// For calls whose `Ok` values are all accepted (no `when_ok`): a value
     /// classifier must see the value first.
-    ///
-    /// `site` need not be registered yet: the counter's first use on a
-    /// thread registers it (`type_name` gives a method's type).
     #[doc(hidden)]
     #[inline(always)]
+    #[allow(clippy::type_complexity)]
     pub fn first_try_ok<T, E>(
         &self,
-        (site, counter, type_name): (
+        site: (
             &'static CallSite,
             &'static telemetry::FirstTriesKey,
             impl FnOnce() -> &'static str,
@@ -481,12 +478,9 @@ impl<'g> CallState<'g> {
         pass: Pass<'g>,
         attempt: Attempt<T, E>,
     ) -> Result<T, (Attempt<T, E>, Pass<'g>)> {
-        match attempt {
-            Attempt::Completed(Ok(value)) if self.made == 0 => {
-                first_try_succeeded_at(site, counter, type_name, pass);
-                Ok(value)
-            }
-            attempt => Err((attempt, pass)),
+        match self.made {
+            0 => first_attempt(site, pass, attempt),
+            _ => Err((attempt, pass)),
         }
     }
 
@@ -713,16 +707,31 @@ fn first_try_succeeded(site: &'static CallSite, pass: Pass<'_>) {
     telemetry::first_try_succeeded(site);
 }
 
-/// The same for an annotated fn, counted in its thread's own counter.
+/// The first attempt of an annotated fn: its `Ok` value, settled with the
+/// breaker and the budget and counted as a first-try success in this
+/// thread's own counter, or the attempt and its pass for the retry loop to
+/// decide on. `site` need not be registered yet: the counter's first use
+/// on a thread registers it (`type_name` gives a method's type).
+#[doc(hidden)]
 #[inline(always)]
-pub(crate) fn first_try_succeeded_at(
-    site: &'static CallSite,
-    counter: &'static telemetry::FirstTriesKey,
-    type_name: impl FnOnce() -> &'static str,
-    pass: Pass<'_>,
-) {
-    settle_first_try(pass);
-    telemetry::annotated_first_try(counter, site, type_name);
+#[allow(clippy::type_complexity)]
+pub fn first_attempt<'g, T, E>(
+    (site, counter, type_name): (
+        &'static CallSite,
+        &'static telemetry::FirstTriesKey,
+        impl FnOnce() -> &'static str,
+    ),
+    pass: Pass<'g>,
+    attempt: Attempt<T, E>,
+) -> Result<T, (Attempt<T, E>, Pass<'g>)> {
+    match attempt {
+        Attempt::Completed(Ok(value)) => {
+            settle_first_try(pass);
+            telemetry::annotated_first_try(counter, site, type_name);
+            Ok(value)
+        }
+        attempt => Err((attempt, pass)),
+    }
 }
 
 /// Settles a first-try success with the breaker and the budget.
