@@ -1,5 +1,8 @@
 //! Generates the retrying function: the body runs once per attempt inside
-//! an inline loop that asks the runtime's engine what to do next.
+//! an inline loop that asks the runtime's engine what to do next. Most
+//! async fns run their first attempt before that loop is made (`peeled`);
+//! blocking fns, and async fns whose every attempt the loop must pace or
+//! see, run all their attempts in it (`retry_loop`).
 //!
 //! Each step below makes one piece of the loop; `expand` puts them in
 //! place, around the fn's own block or, for a method `#[async_trait]` has
