@@ -78,9 +78,10 @@ pub(super) fn retry_loop(
             quote!(let mut #attempts = #private::CallState::new(&#policy);),
             quote!(let mut #attempts = #attempts;),
         ),
+        // Without a clock to start, the state needs nothing of the policy.
         false => (
             TokenStream::new(),
-            quote!(let mut #attempts = #private::CallState::new(&#policy);),
+            quote!(let mut #attempts = #private::CallState::unlimited();),
         ),
     };
     let return_type = match &shape.output {
