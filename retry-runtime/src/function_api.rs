@@ -735,81 +735,63 @@ where
         } = this.options;
         let (site, guards) = (naming.site(), *guards);
         loop {
-            let (attempt, pass) = match this.state.as_mut().project() {
+            // `None`: the next attempt begins (from the start, or after a
+            // sleep); `Some`: an attempt ended, to decide on.
+            let ended = match this.state.as_mut().project() {
                 StateProj::Start => {
                     // With tokio's timer, outside a tokio runtime: fail at
                     // the first poll (debug builds), not the first retry.
                     crate::timer::expect_runtime(|| naming.describe());
                     // The clock of `max_elapsed` starts at the first poll.
                     *this.attempts = CallState::new(policy);
-                    let next = begin_attempt::<_, _, _, _, K, _>(
-                        this.op,
-                        this.attempts,
-                        this.turn,
-                        (policy, site, guards),
-                    );
+                    None
+                }
+                StateProj::Pacing { sleep, pass } => {
+                    ready!(sleep.poll(cx));
+                    let pass = mem::take(pass);
+                    let next = match deadline_left(this.attempts.remaining(policy), policy) {
+                        Ok(remaining) => Ok(start(this.op, this.attempts, policy, remaining, pass)),
+                        Err(expired) => Err(this.attempts.deadline_passed(site, expired)),
+                    };
                     if let Some(error) = enter(this.state.as_mut(), next) {
                         return Poll::Ready(Err(error));
                     }
                     continue;
                 }
-                StateProj::Pacing { sleep, pass } => {
-                    ready!(sleep.poll(cx));
-                    let pass = mem::take(pass);
-                    let remaining = match deadline_left(this.attempts.remaining(policy), policy) {
-                        Ok(remaining) => remaining,
-                        Err(expired) => {
-                            this.state.set(State::Done);
-                            return Poll::Ready(Err(this.attempts.deadline_passed(site, expired)));
-                        }
-                    };
-                    let next = start(this.op, this.attempts, policy, remaining, pass);
-                    this.state.set(next);
-                    continue;
-                }
                 StateProj::Running { body, pass } => {
-                    (Attempt::Completed(ready!(body.poll(cx))), mem::take(pass))
+                    Some((Attempt::Completed(ready!(body.poll(cx))), mem::take(pass)))
                 }
                 StateProj::RunningTimed {
                     body,
                     pass,
                     timed_out,
-                } => {
-                    let attempt = match (ready!(body.poll(cx)), policy.timeout.timed_out()) {
-                        (Ok(result), _) => Attempt::Completed(result),
-                        (Err(_), Some(error)) => Attempt::TimedOut(error(*timed_out)),
-                        // Only an error that can say "timed out" starts a
-                        // timed attempt: never reached.
-                        (Err(_), None) => {
-                            let next = begin_attempt::<_, _, _, _, K, _>(
-                                this.op,
-                                this.attempts,
-                                this.turn,
-                                (policy, site, guards),
-                            );
-                            if let Some(error) = enter(this.state.as_mut(), next) {
-                                return Poll::Ready(Err(error));
-                            }
-                            continue;
-                        }
-                    };
-                    (attempt, mem::take(pass))
-                }
+                } => match (ready!(body.poll(cx)), policy.timeout.timed_out()) {
+                    (Ok(result), _) => Some((Attempt::Completed(result), mem::take(pass))),
+                    (Err(_), Some(error)) => {
+                        Some((Attempt::TimedOut(error(*timed_out)), mem::take(pass)))
+                    }
+                    // Only an error that can say "timed out" starts a timed
+                    // attempt: never reached (the next attempt begins).
+                    (Err(_), None) => None,
+                },
                 StateProj::Sleeping { sleep } => {
                     ready!(sleep.poll(cx));
                     this.attempts.retry_begins();
-                    let next = begin_attempt::<_, _, _, _, K, _>(
-                        this.op,
-                        this.attempts,
-                        this.turn,
-                        (policy, site, guards),
-                    );
-                    if let Some(error) = enter(this.state.as_mut(), next) {
-                        return Poll::Ready(Err(error));
-                    }
-                    continue;
+                    None
                 }
                 StateProj::Done => panic!("`Retry` polled after it completed"),
+            };
+            let Some((attempt, pass)) = ended else {
+                let next = begin_attempt::<_, _, _, _, K, _>(
+                    this.op,
+                    this.attempts,
+                    this.turn,
+                    (policy, site, guards),
+                );
+                if let Some(error) = enter(this.state.as_mut(), next) {
+                    return Poll::Ready(Err(error));
+                }
+                continue;
             };
             let step = this
                 .attempts
