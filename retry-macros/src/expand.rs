@@ -99,12 +99,12 @@ fn retry_loop(
     // Evaluated where it is needed rather than stored, which keeps the
     // returned future small; a const policy folds away.
     let policy = policy_expr(args, private, &local("policy_ref"));
-    let (site_init, type_name) = call_site(args, sig, shape, private);
-    let (site_static, site) = {
-        let site_static = format_ident!("__RETRY_SITE", span = Span::mixed_site());
-        let site = quote!(#site_static.registered(#type_name));
-        (site_static, site)
-    };
+    let Site {
+        key: site_static,
+        declaration: site_declaration,
+        type_name,
+        registered: site,
+    } = site(args, sig, shape, private);
     let run_attempt = run_attempt(args, private, shape, block, &policy, (&attempts, &site));
     // An async fn sleeps on the runtime's async timer (which one, its
     // features decide): the runtime checks, at the first poll, that it can.
@@ -131,7 +131,9 @@ fn retry_loop(
     // Without `when_ok` (whose classifier must see the value first) and
     // without a rate limiter (which must hear of every answer), a first
     // attempt's success returns before the decision's locals are made.
-    let first_tries = format_ident!("__RETRY_FIRST_TRIES", span = Span::mixed_site());
+    // (An async fn that gets here has one or the other: the others run
+    // their first attempt up front, in `peeled`.)
+    let first_tries = first_tries_key();
     let fast_first_try = args.when_ok.is_none() && args.rate_limiter.is_none();
     let (first_try_counter, first_try_ok, pass) = match fast_first_try {
         false => (TokenStream::new(), TokenStream::new(), pass),
@@ -162,9 +164,14 @@ fn retry_loop(
         (&attempts, &site, &policy),
         decide,
     );
+    let decision = decision(
+        private,
+        (&delay, &result),
+        quote!(#error_text #check_classifier #check_values),
+        decide,
+    );
     quote! {
-        // The call site's name and statistics, as `tracing`'s callsites.
-        static #site_static: #private::CallSite = #site_init;
+        #site_declaration
         #first_try_counter
         #guard_statics
         #limiter_static
@@ -178,20 +185,69 @@ fn retry_loop(
             #pace
             let #attempt = #run_attempt;
             #first_try_ok
-            // The decision's locals and temporaries end with this
-            // statement, so they do not live across the sleep.
-            let #delay = {
-                #error_text
-                #check_classifier
-                #check_values
-                match #decide {
-                    #private::Step::Return(#result) => return #result,
-                    #private::Step::Sleep(#delay) => #delay,
-                }
-            };
+            #decision
             #sleep;
             #attempts.retry_begins();
         }
+    }
+}
+
+/// An annotated fn's call site, as the expansion names it.
+pub(crate) struct Site {
+    /// The `static`'s name.
+    pub(crate) key: syn::Ident,
+    /// The `static` itself, named after the fn (or `name = ".."`).
+    pub(crate) declaration: TokenStream,
+    /// What gives a method's `Self` type name on the first call.
+    pub(crate) type_name: TokenStream,
+    /// The site, registered on first use.
+    pub(crate) registered: TokenStream,
+}
+
+/// The call site's `static`, in the manner of `tracing`'s callsites.
+pub(crate) fn site(
+    args: &Args,
+    sig: &syn::Signature,
+    shape: &Shape,
+    private: &TokenStream,
+) -> Site {
+    let (init, type_name) = call_site(args, sig, shape, private);
+    let key = format_ident!("__RETRY_SITE", span = Span::mixed_site());
+    Site {
+        declaration: quote! {
+            // The call site's name and statistics, as `tracing`'s callsites.
+            static #key: #private::CallSite = #init;
+        },
+        registered: quote!(#key.registered(#type_name)),
+        key,
+        type_name,
+    }
+}
+
+/// The name of the fn's `thread_local!` first-try counter.
+pub(crate) fn first_tries_key() -> syn::Ident {
+    format_ident!("__RETRY_FIRST_TRIES", span = Span::mixed_site())
+}
+
+/// The statement deciding on the attempt just made: it returns the call's
+/// result, or binds `delay` to the sleep before the next attempt. `checks`
+/// make what `decide` uses (the error's text, the checked classifiers).
+fn decision(
+    private: &TokenStream,
+    (delay, result): (&syn::Ident, &syn::Ident),
+    checks: TokenStream,
+    decide: TokenStream,
+) -> TokenStream {
+    quote! {
+        // The decision's locals and temporaries end with this statement, so
+        // they do not live across the sleep.
+        let #delay = {
+            #checks
+            match #decide {
+                #private::Step::Return(#result) => return #result,
+                #private::Step::Sleep(#delay) => #delay,
+            }
+        };
     }
 }
 
@@ -206,10 +262,7 @@ fn run_attempt(
     policy: &TokenStream,
     (attempts, site): (&syn::Ident, &TokenStream),
 ) -> TokenStream {
-    let return_type = match &shape.output {
-        Some(ty) => ascribable(ty.clone()),
-        None => syn::parse_quote!(()),
-    };
+    let return_type = return_type(shape);
     if !shape.is_async {
         // With `context`, the attempt's context is made before the attempt
         // and is `attempt::current()` while the body runs.
@@ -628,9 +681,18 @@ fn setter(key: &syn::Ident, value: TokenStream) -> TokenStream {
     quote!(.#key(#value))
 }
 
+/// The type an attempt returns, as it can annotate a closure or a `let`
+/// (see [`ascribable`]); `()` for a fn without one.
+pub(crate) fn return_type(shape: &Shape) -> Type {
+    match &shape.output {
+        Some(ty) => ascribable(ty.clone()),
+        None => syn::parse_quote!(()),
+    }
+}
+
 /// The return type, with each `impl Trait` replaced by `_` so it can
 /// annotate a `let` or a closure.
-pub(crate) fn ascribable(mut ty: Type) -> Type {
+fn ascribable(mut ty: Type) -> Type {
     struct InferImplTrait;
     impl VisitMut for InferImplTrait {
         fn visit_type_mut(&mut self, ty: &mut Type) {

@@ -9,7 +9,7 @@ use syn::Block;
 use syn::spanned::Spanned;
 
 use crate::attr::{Args, Keyed, Value};
-use crate::expand::{ascribable, call_site, local, policy_expr};
+use crate::expand::{call_site, local, policy_expr, return_type};
 use crate::shape::Shape;
 
 /// The statements of a hedged fn: its call site, its shared guards, and
@@ -25,10 +25,7 @@ pub(crate) fn hedged_call(
     let policy = policy_expr(args, private, &local("policy_ref"));
     let (site_init, type_name) = call_site(args, sig, shape, private);
     let site_static = local("SITE");
-    let return_type = match &shape.output {
-        Some(ty) => ascribable(ty.clone()),
-        None => syn::parse_quote!(()),
-    };
+    let return_type = return_type(shape);
     let statements = &block.stmts;
     let context = local("context");
     let make = local("make_attempt");

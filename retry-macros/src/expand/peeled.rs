@@ -10,12 +10,12 @@
 //! from the loop (see [`applies`]); such fns keep the loop of
 //! `super::retry_loop`.
 
-use proc_macro2::{Span, TokenStream};
-use quote::{format_ident, quote, quote_spanned};
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
 
 use super::{
-    ascribable, call_site, classifier, error_text, guards, hook, local, policy_expr,
-    run_async_attempt, timeout_span,
+    Site, classifier, decision, error_text, first_tries_key, guards, hook, local, policy_expr,
+    return_type, run_async_attempt, site, timeout_span,
 };
 use crate::attr::Args;
 use crate::shape::Shape;
@@ -59,10 +59,13 @@ pub(super) fn retry_loop(
     let carried = local("carried_pass");
 
     let policy = policy_expr(args, private, &local("policy_ref"));
-    let (site_init, type_name) = call_site(args, sig, shape, private);
-    let site_static = format_ident!("__RETRY_SITE", span = Span::mixed_site());
-    let first_tries = format_ident!("__RETRY_FIRST_TRIES", span = Span::mixed_site());
-    let site = quote!(#site_static.registered(#type_name));
+    let Site {
+        key: site_static,
+        declaration: site_declaration,
+        type_name,
+        registered: site,
+    } = site(args, sig, shape, private);
+    let first_tries = first_tries_key();
     let (classifier, classifier_init, check_classifier, classifier_arg) =
         classifier(args, private, shape);
     let (hook, hook_init, hook_span) = hook(args, private);
@@ -78,20 +81,21 @@ pub(super) fn retry_loop(
             quote!(let mut #attempts = #private::CallState::new(&#policy);),
             quote!(let mut #attempts = #attempts;),
         ),
-        // Without a clock to start, the state needs nothing of the policy.
         false => (
             TokenStream::new(),
-            quote!(let mut #attempts = #private::CallState::unlimited();),
+            quote!(let mut #attempts = #private::CallState::new(&#policy);),
         ),
     };
-    let return_type = match &shape.output {
-        Some(ty) => ascribable(ty.clone()),
-        None => syn::parse_quote!(()),
-    };
+    let return_type = return_type(shape);
     let statements = &block.stmts;
+    let decision = decision(
+        private,
+        (&delay, &result),
+        quote!(#error_text #check_classifier),
+        quote!(#attempts.decide_shown(|| #policy, #site, #carried, #attempt, #classifier_arg, &mut #private::AcceptOk, #hook_arg, #text)),
+    );
     quote! {
-        // The call site's name and statistics, as `tracing`'s callsites.
-        static #site_static: #private::CallSite = #site_init;
+        #site_declaration
         // The site's first-try successes on this thread.
         #private::first_try_counter!(#first_tries);
         #guard_statics
@@ -112,16 +116,7 @@ pub(super) fn retry_loop(
             let mut #hook = #hook_init;
             let (mut #attempt, mut #carried) = (#attempt, #carried);
             loop {
-                // The decision's locals and temporaries end with this
-                // statement, so they do not live across the sleep.
-                let #delay = {
-                    #error_text
-                    #check_classifier
-                    match #attempts.decide_shown(|| #policy, #site, #carried, #attempt, #classifier_arg, &mut #private::AcceptOk, #hook_arg, #text) {
-                        #private::Step::Return(#result) => return #result,
-                        #private::Step::Sleep(#delay) => #delay,
-                    }
-                };
+                #decision
                 #private::sleep(#delay).await;
                 #attempts.retry_begins();
                 #admit

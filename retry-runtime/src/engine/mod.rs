@@ -158,22 +158,6 @@ impl<'g> CallState<'g> {
         Self::with_clock(policy.max_elapsed.or(policy.deadline), Clock::Async)
     }
 
-    /// A call on the async timer's clock whose policy sets neither
-    /// `max_elapsed` nor a deadline, so no clock starts with it: what an
-    /// async annotated fn makes once its first attempt failed (the
-    /// expansion knows then that its keys set neither).
-    #[doc(hidden)]
-    #[inline]
-    pub const fn unlimited() -> Self {
-        Self {
-            made: 0,
-            clock: Clock::Async,
-            throttled: false,
-            started: None,
-            failing: None,
-        }
-    }
-
     /// A call measured on the system clock (for blocking code).
     #[inline]
     pub fn blocking(policy: &Policy<impl Copy>) -> Self {
