@@ -11,7 +11,6 @@
 //! recorder installed).
 
 use std::hint::black_box;
-use std::io;
 use std::mem::size_of_val;
 use std::sync::Barrier;
 use std::time::{Duration, Instant};
@@ -19,25 +18,8 @@ use std::time::{Duration, Instant};
 use backon::{BlockingRetryable, Retryable};
 use benches::success_path::{POLICY, backon_policy, ready, tokio_retry_policy};
 use criterion::{Criterion, criterion_group, criterion_main};
-use retry_runtime::retry;
 
-async fn direct(n: u64) -> Result<u64, io::Error> {
-    Ok(black_box(n) + 1)
-}
-
-fn direct_blocking(n: u64) -> Result<u64, io::Error> {
-    Ok(black_box(n) + 1)
-}
-
-#[retry(max_attempts = 3, base_delay = "100ms", jitter)]
-async fn annotated(n: u64) -> Result<u64, io::Error> {
-    Ok(black_box(n) + 1)
-}
-
-#[retry(max_attempts = 3, base_delay = "100ms", jitter)]
-fn annotated_blocking(n: u64) -> Result<u64, io::Error> {
-    Ok(black_box(n) + 1)
-}
+benches::success_path_fns!();
 
 fn report_future_sizes() {
     let sleep = size_of_val(&tokio::time::sleep(Duration::from_millis(1)));

@@ -43,3 +43,31 @@ pub fn ready<F: Future>(future: F) -> F::Output {
         Poll::Pending => panic!("the success path must not wait"),
     }
 }
+
+/// The calls every success-path measurement makes, defined in the crate
+/// that measures them (a call across crates would not inline, and would
+/// weigh in the figures): `direct` and `direct_blocking`, an operation
+/// that succeeds at once, and `annotated` and `annotated_blocking`, the
+/// same under `#[retry]` with [`POLICY`]'s settings.
+#[macro_export]
+macro_rules! success_path_fns {
+    () => {
+        async fn direct(n: u64) -> ::std::io::Result<u64> {
+            Ok(::std::hint::black_box(n) + 1)
+        }
+
+        fn direct_blocking(n: u64) -> ::std::io::Result<u64> {
+            Ok(::std::hint::black_box(n) + 1)
+        }
+
+        #[::retry_runtime::retry(max_attempts = 3, base_delay = "100ms", jitter)]
+        async fn annotated(n: u64) -> ::std::io::Result<u64> {
+            Ok(::std::hint::black_box(n) + 1)
+        }
+
+        #[::retry_runtime::retry(max_attempts = 3, base_delay = "100ms", jitter)]
+        fn annotated_blocking(n: u64) -> ::std::io::Result<u64> {
+            Ok(::std::hint::black_box(n) + 1)
+        }
+    };
+}

@@ -17,18 +17,7 @@ use backon::{BlockingRetryable, Retryable};
 use benches::success_path::{POLICY, backon_policy, ready, tokio_retry_policy};
 use retry_runtime::retry;
 
-async fn direct(n: u64) -> Result<u64, io::Error> {
-    Ok(black_box(n) + 1)
-}
-
-fn direct_blocking(n: u64) -> Result<u64, io::Error> {
-    Ok(black_box(n) + 1)
-}
-
-#[retry(max_attempts = 3, base_delay = "100ms", jitter)]
-async fn annotated(n: u64) -> Result<u64, io::Error> {
-    Ok(black_box(n) + 1)
-}
+benches::success_path_fns!();
 
 #[retry(max_attempts = 3, base_delay = "100ms", jitter, context)]
 async fn annotated_context(n: u64) -> Result<u64, io::Error> {
@@ -37,11 +26,6 @@ async fn annotated_context(n: u64) -> Result<u64, io::Error> {
 
 #[retry(max_attempts = 3, base_delay = "100ms", jitter, context)]
 fn annotated_blocking_context(n: u64) -> Result<u64, io::Error> {
-    Ok(black_box(n) + 1)
-}
-
-#[retry(max_attempts = 3, base_delay = "100ms", jitter)]
-fn annotated_blocking(n: u64) -> Result<u64, io::Error> {
     Ok(black_box(n) + 1)
 }
 

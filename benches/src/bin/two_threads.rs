@@ -10,30 +10,13 @@ use std::io;
 use std::time::Instant;
 
 use benches::success_path::ready;
-use retry_runtime::retry;
 
 const CALLS: u64 = 200_000_000;
 
 /// One call of a kind measured.
 type Call = fn(u64) -> Result<u64, io::Error>;
 
-async fn direct(n: u64) -> Result<u64, io::Error> {
-    Ok(black_box(n) + 1)
-}
-
-fn direct_blocking(n: u64) -> Result<u64, io::Error> {
-    Ok(black_box(n) + 1)
-}
-
-#[retry(max_attempts = 3, base_delay = "100ms", jitter)]
-async fn annotated(n: u64) -> Result<u64, io::Error> {
-    Ok(black_box(n) + 1)
-}
-
-#[retry(max_attempts = 3, base_delay = "100ms", jitter)]
-fn annotated_blocking(n: u64) -> Result<u64, io::Error> {
-    Ok(black_box(n) + 1)
-}
+benches::success_path_fns!();
 
 /// ns per call of `call`, made `CALLS` times on each of `threads` threads
 /// at once (the wall time of the whole run, over `CALLS`).
