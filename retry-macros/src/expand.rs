@@ -319,36 +319,24 @@ fn run_async_attempt(
     let body = match args.context {
         Some(_) => quote!({
             #make_context
-            #private::in_context(#context, #body)
+            #private::in_context(::core::option::Option::Some(#context), #body)
         }),
         None => body,
     };
     let Some(span) = timeout_span(args) else {
         return quote!(#private::Attempt::Completed(#body.await));
     };
-    // The policy's timeout, whose type says whether attempts time out, is
-    // readied for the error type (`E: TimesOut<_>`, checked at the user's
-    // key, so a timeout the error type cannot express is reported there,
-    // once). The policy is a temporary of the call, dropped before the
-    // await: only the returned future lives across it.
-    let timed = respanned(quote!(#private::timed), span);
-    // The call and its parentheses are located at the key, where rustc then
-    // reports a failed bound.
     // What remains of a deadline bounds the attempt too; when nothing
     // does, the attempt does not start and the call ends with the error.
-    let timeout = local("timeout");
+    let limit = attempt_limit(private, policy, span);
     let remaining = local("remaining");
     let expired = local("expired");
     let running = local("running");
-    let mut arguments = proc_macro2::Group::new(
-        proc_macro2::Delimiter::Parenthesis,
-        quote!(#timeout, #remaining, #body),
-    );
-    arguments.set_span(span);
+    // The policy is a temporary of the call, dropped before the await:
+    // only the returned future lives across it.
     quote!({
-        let #timeout = (#policy).timeout;
         let #remaining = #attempts.remaining(&(#policy));
-        match #timed #arguments {
+        match #private::timed(#limit, #remaining, #body) {
             ::core::result::Result::Ok(#running) => #running,
             ::core::result::Result::Err(#expired) => {
                 return ::core::result::Result::Err(#attempts.deadline_passed(#site, #expired));
@@ -356,6 +344,22 @@ fn run_async_attempt(
         }
     }
     .await)
+}
+
+/// The policy's timeout, whose type says whether attempts time out, readied
+/// for the error type: `E: TimesOut<_>` is checked at the user's key
+/// (`span`), so a timeout the error type cannot express is reported there,
+/// once.
+fn attempt_limit(private: &TokenStream, policy: &TokenStream, span: Span) -> TokenStream {
+    let arm = respanned(quote!(#private::arm_timeout), span);
+    // The call and its parentheses are located at the key, where rustc then
+    // reports a failed bound.
+    let mut arguments = proc_macro2::Group::new(
+        proc_macro2::Delimiter::Parenthesis,
+        quote!((#policy).timeout),
+    );
+    arguments.set_span(span);
+    quote!(#arm #arguments)
 }
 
 /// The classifier: the user's `when`, else the error's `Classify`. Its
@@ -367,14 +371,7 @@ fn classifier(
     private: &TokenStream,
     shape: &Shape,
 ) -> (syn::Ident, TokenStream, TokenStream, TokenStream) {
-    let (init, check, span) = match &args.when {
-        Some(Keyed { value, .. }) => (quote!(#private::When(#value)), quote!(when), value.span()),
-        None => (
-            quote!(#private::ByClassify),
-            quote!(by_classify),
-            error_type_span(shape),
-        ),
-    };
+    let Classifier { init, check, span } = classifier_parts(args, private, shape);
     let classifier = local_at("classifier", span);
     // Checked against the attempt's error type by a fn whose bound says
     // what is expected (`FnMut(&E) -> bool`, or `E: Classify`), then handed
@@ -387,6 +384,32 @@ fn classifier(
         let mut #checked = #check(&#attempt, #classifier_ref);
     };
     (classifier, init, quote!(#check), quote!(&mut #checked))
+}
+
+/// The classifier as the expansion writes it.
+struct Classifier {
+    /// What makes it.
+    init: TokenStream,
+    /// The `__private` fn checking it against an attempt, by reference.
+    check: syn::Ident,
+    /// Where its type errors point: the user's `when`, or the error type.
+    span: Span,
+}
+
+fn classifier_parts(args: &Args, private: &TokenStream, shape: &Shape) -> Classifier {
+    let (init, check, span) = match &args.when {
+        Some(Keyed { value, .. }) => (quote!(#private::When(#value)), "when", value.span()),
+        None => (
+            quote!(#private::ByClassify),
+            "by_classify",
+            error_type_span(shape),
+        ),
+    };
+    Classifier {
+        init,
+        check: format_ident!("{}", check),
+        span,
+    }
 }
 
 /// The classifier of `Ok` values: the user's `when_ok`, checked against
@@ -497,25 +520,22 @@ fn guards(
     site: &TokenStream,
 ) -> (TokenStream, TokenStream, TokenStream) {
     let mut statics = TokenStream::new();
-    let mut shared = |name: &str, shared: &str, path: &syn::Path| {
-        let holder = format_ident!("__RETRY_{}", name, span = Span::mixed_site());
-        let shared = format_ident!("{}", shared);
-        // Spanned at the user's path: a wrong type is reported there.
-        let init = quote_spanned!(path.span()=> &#path);
-        statics.extend(quote! {
-            static #holder: &'static dyn #private::#shared = #init;
-        });
-        holder
-    };
-    let budget = args.budget.as_ref().map(|k| {
-        let holder = shared("BUDGET", "SharedBudget", &k.value);
-        quote!(#holder.budget())
-    });
-    let breaker = args.breaker.as_ref().map(|k| {
-        let holder = shared("BREAKER", "SharedBreaker", &k.value);
-        (k, quote!(#holder.breaker()))
-    });
-    let Some((breaker, breaker_ref)) = breaker else {
+    for (name, shared, keyed) in [
+        ("BUDGET", "SharedBudget", &args.budget),
+        ("BREAKER", "SharedBreaker", &args.breaker),
+    ] {
+        if let Some(Keyed { value: path, .. }) = keyed {
+            let holder = guard_holder(name);
+            let shared = format_ident!("{}", shared);
+            // Spanned at the user's path: a wrong type is reported there.
+            let init = quote_spanned!(path.span()=> &#path);
+            statics.extend(quote! {
+                static #holder: &'static dyn #private::#shared = #init;
+            });
+        }
+    }
+    let (breaker_ref, budget) = guard_refs(args);
+    let (Some(breaker), Some(breaker_ref)) = (&args.breaker, breaker_ref) else {
         let pass = match budget {
             Some(budget) => quote!(#private::Pass::budget(#budget)),
             None => quote!(#private::Pass::default()),
@@ -526,11 +546,7 @@ fn guards(
     let pass = local("pass");
     let rejected = local("rejected");
     let from_rejected = local("from_rejected");
-    // A closure, not the fn item: a missing `From<Rejected>` is then
-    // reported once, at the `breaker` key, with the trait's own message.
-    let closure = quote_spanned!(breaker.key.span()=>
-        |#rejected: #private::Rejected| <_ as #private::FromRejected>::from_rejected(#rejected)
-    );
+    let closure = from_rejected_closure(private, breaker.key.span());
     let admit = quote! {
         let #pass = {
             #[allow(clippy::redundant_closure)]
@@ -548,6 +564,34 @@ fn guards(
         };
     };
     (statics, admit, quote!(#pass))
+}
+
+/// The statics `guards` declares, as `(breaker, budget)` references.
+fn guard_refs(args: &Args) -> (Option<TokenStream>, Option<TokenStream>) {
+    let breaker = args.breaker.as_ref().map(|_| {
+        let holder = guard_holder("BREAKER");
+        quote!(#holder.breaker())
+    });
+    let budget = args.budget.as_ref().map(|_| {
+        let holder = guard_holder("BUDGET");
+        quote!(#holder.budget())
+    });
+    (breaker, budget)
+}
+
+/// The name of the `static` holding a shared guard.
+fn guard_holder(name: &str) -> syn::Ident {
+    format_ident!("__RETRY_{}", name, span = Span::mixed_site())
+}
+
+/// How a rejection becomes the call's error: a closure, not the fn item,
+/// so a missing `From<Rejected>` is reported once, at the `breaker` key
+/// (`span`), with the trait's own message.
+fn from_rejected_closure(private: &TokenStream, span: Span) -> TokenStream {
+    let rejected = local("rejected");
+    quote_spanned!(span=>
+        |#rejected: #private::Rejected| <_ as #private::FromRejected>::from_rejected(#rejected)
+    )
 }
 
 /// `tokens`, every one of them spanned at `span`: a path the expansion

@@ -61,7 +61,7 @@ pub(crate) fn hedged_call(
     quote! {
         static #site_static: #private::CallSite = #site_init;
         let #make = #private::attempt_maker(|#context: #private::AttemptContext| {
-            #private::in_context(#context, async {
+            #private::in_context(::core::option::Option::Some(#context), async {
                 #allow_fake_return
                 if false {
                     let __retry_fake_return: #return_type = loop {};

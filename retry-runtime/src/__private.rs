@@ -59,7 +59,14 @@ macro_rules! __retry_first_try_counter {
         static $key: $crate::__private::FirstTriesKey = $crate::__private::FirstTriesKey;
     };
 }
+use crate::timeout::TimedOutAs;
 pub use crate::timeout::{ArmedTimeout, TimesOut};
+
+mod retries;
+pub use retries::{
+    Bounded, CheckedClassifier, CheckedHook, Retries, Retrying, Sleeping, by_classify_owned,
+    hook_owned, retrying, when_owned,
+};
 
 use crate::telemetry::text;
 
@@ -68,15 +75,6 @@ use crate::telemetry::text;
 #[inline(always)]
 pub fn attempt_maker<F: FnMut(AttemptContext) -> Fut, Fut>(make: F) -> F {
     make
-}
-
-/// The retries of an async annotated fn whose first attempt failed: its
-/// retry loop, boxed. Made only then, so a call that succeeds at once
-/// allocates nothing, and the fn's future holds a pointer rather than the
-/// loop's state (the call's state, the sleep, the failed attempt handed
-/// over): it is little larger than its body's, and its poll little more.
-pub fn retries<F: Future>(retry_loop: F) -> core::pin::Pin<Box<F>> {
-    Box::pin(retry_loop)
 }
 
 /// What makes the attempts of an async fn whose first attempt runs up
@@ -107,31 +105,71 @@ pub fn no_type() -> &'static str {
     ""
 }
 
-/// One attempt of `body`, bounded by the policy's timeout when it has a
-/// limit, clipped to `remaining` of the deadline
-/// ([`CallState::remaining`]). The expansion spans the call at the
-/// `timeout`, `deadline` or `policy` key, so a timeout the error type
-/// cannot express (`E: TimesOut<Tm>`) is reported once, there; the future
-/// it returns needs nothing more. `Err`: the deadline leaves no time for
-/// the attempt, which must not start; the call ends with this error.
-pub fn timed<F, T, E, Tm>(
-    timeout: Tm,
+/// The policy as the retry loop reads it, its timeout's type erased (the
+/// loop gets the timeout as an [`AttemptLimit`]).
+pub fn erased_policy<Tm: Copy>(policy: Policy<Tm>) -> Policy {
+    policy.erased()
+}
+
+/// A policy's timeout readied for the call's error type `E`, its own type
+/// erased: what bounds each attempt ([`timed`]).
+pub struct AttemptLimit<E> {
+    limit: Option<Duration>,
+    timed_out: Option<TimedOutAs<E>>,
+}
+
+impl<E> Clone for AttemptLimit<E> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<E> Copy for AttemptLimit<E> {}
+
+impl<E> AttemptLimit<E> {
+    /// No limit: the attempt runs as long as it takes.
+    pub const NONE: Self = Self {
+        limit: None,
+        timed_out: None,
+    };
+}
+
+/// The policy's timeout readied for `E`. The expansion spans the call at
+/// the `timeout`, `deadline` or `policy` key, so a timeout the error type
+/// cannot express (`E: TimesOut<Tm>`) is reported once, there; what it
+/// returns needs nothing more.
+#[inline]
+pub fn arm_timeout<E: TimesOut<Tm>, Tm>(timeout: Tm) -> AttemptLimit<E> {
+    let armed = E::arm(timeout);
+    AttemptLimit {
+        limit: armed.limit().map(|(limit, _)| limit),
+        timed_out: armed.timed_out(),
+    }
+}
+
+/// One attempt of `body`, bounded by `limit` (see [`arm_timeout`]) when it
+/// has one, clipped to `remaining` of the deadline
+/// ([`CallState::remaining`]). `Err`: the deadline leaves no time for the
+/// attempt, which must not start; the call ends with this error.
+pub fn timed<F, T, E>(
+    limit: AttemptLimit<E>,
     remaining: Result<Option<Duration>, TimedOut>,
     body: F,
 ) -> Result<Timed<F, E>, E>
 where
     F: Future<Output = Result<T, E>>,
-    E: TimesOut<Tm>,
 {
-    let armed = E::arm(timeout);
-    let remaining = match (remaining, armed.timed_out()) {
+    let remaining = match (remaining, limit.timed_out) {
         (Ok(remaining), _) => remaining,
         (Err(expired), Some(timed_out)) => return Err(timed_out(expired)),
         // A deadline set on the field of a `Policy<NoTimeout>`, whose error
         // cannot say "timed out": it cannot end or clip the attempt.
         (Err(_), None) => None,
     };
-    Ok(match armed.clipped(remaining) {
+    let clipped = limit
+        .timed_out
+        .and_then(|timed_out| Some((crate::deadline::clip(limit.limit, remaining)?, timed_out)));
+    Ok(match clipped {
         None => Timed::Plain { body },
         Some((limit, timed_out)) => Timed::Bounded {
             body: crate::timer::timeout(limit, body),
@@ -184,7 +222,8 @@ where
 
 /// The body of a `#[retry(context)]` async fn, polled with `context` as
 /// [`attempt::current`](crate::attempt::current).
-pub fn in_context<F: Future>(context: AttemptContext, body: F) -> InContext<F> {
+/// (`None`: polled as it is.)
+pub fn in_context<F: Future>(context: Option<AttemptContext>, body: F) -> InContext<F> {
     InContext::new(context, body)
 }
 

@@ -110,14 +110,15 @@ pin_project_lite::pin_project! {
     /// module's docs.
     #[must_use = "futures do nothing unless you `.await` or poll them"]
     pub struct InContext<F> {
-        context: AttemptContext,
+        // `None`: the body is polled as it is.
+        context: Option<AttemptContext>,
         #[pin]
         body: F,
     }
 }
 
 impl<F> InContext<F> {
-    pub(crate) fn new(context: AttemptContext, body: F) -> Self {
+    pub(crate) fn new(context: Option<AttemptContext>, body: F) -> Self {
         Self { context, body }
     }
 }
@@ -127,7 +128,10 @@ impl<F: Future> Future for InContext<F> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.project();
-        scoped(*this.context, || this.body.poll(cx))
+        match *this.context {
+            Some(context) => scoped(context, || this.body.poll(cx)),
+            None => this.body.poll(cx),
+        }
     }
 }
 

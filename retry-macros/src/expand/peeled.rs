@@ -11,11 +11,12 @@
 //! `super::retry_loop`.
 
 use proc_macro2::TokenStream;
-use quote::{quote, quote_spanned};
+use quote::{format_ident, quote, quote_spanned};
 
 use super::{
-    Site, classifier, decision, error_text, first_tries_key, guards, hook, local, policy_expr,
-    return_type, run_async_attempt, site, timeout_span,
+    Classifier, Site, attempt_limit, classifier_parts, error_text, first_tries_key,
+    from_rejected_closure, guard_refs, guards, hook, local, policy_expr, respanned, return_type,
+    run_async_attempt, site, timeout_span,
 };
 use crate::attr::Args;
 use crate::shape::Shape;
@@ -41,7 +42,7 @@ fn state_first(args: &Args) -> bool {
 }
 
 /// The statements of the fn: the call site's statics, the first attempt
-/// and its success, then the retry loop.
+/// and its success, then the retries.
 pub(super) fn retry_loop(
     args: &Args,
     private: &TokenStream,
@@ -51,12 +52,12 @@ pub(super) fn retry_loop(
 ) -> TokenStream {
     let attempts = local("attempts");
     let attempt = local("attempt");
-    let result = local("result");
-    let delay = local("delay");
     let make = local("make");
     let value = local("value");
     let unsettled = local("unsettled");
     let carried = local("carried_pass");
+    let policy_now = local("policy");
+    let retrying = local("retrying");
 
     let policy = policy_expr(args, private, &local("policy_ref"));
     let Site {
@@ -66,34 +67,26 @@ pub(super) fn retry_loop(
         registered: site,
     } = site(args, sig, shape, private);
     let first_tries = first_tries_key();
-    let (classifier, classifier_init, check_classifier, classifier_arg) =
-        classifier(args, private, shape);
-    let (hook, hook_init, hook_span) = hook(args, private);
-    let (error_text, text) = error_text(private, &attempt);
-    let hook_arg = quote_spanned!(hook_span=> &mut #private::hook(&#text, &mut #hook));
-    // The breaker's admission before each attempt (nothing without one),
-    // and the pass the attempt's decision gets.
+    // The breaker's admission before the first attempt (nothing without
+    // one), and the pass its decision gets.
     let (guard_statics, admit, pass) = guards(args, private, &attempts, &site);
     let run = run_async_attempt(args, private, quote!(#make()), &policy, (&attempts, &site));
-
-    let (state_before, state_in_loop) = match state_first(args) {
+    let (state_before, state) = match state_first(args) {
         true => (
             quote!(let mut #attempts = #private::CallState::new(&#policy);),
-            quote!(let mut #attempts = #attempts;),
+            quote!(#attempts),
         ),
         false => (
             TokenStream::new(),
-            quote!(let mut #attempts = #private::CallState::new(&#policy);),
+            quote!(#private::CallState::new(&#policy_now)),
         ),
     };
     let return_type = return_type(shape);
     let statements = &block.stmts;
-    let decision = decision(
-        private,
-        (&delay, &result),
-        quote!(#error_text #check_classifier),
-        quote!(#attempts.decide_shown(|| #policy, #site, #carried, #attempt, #classifier_arg, &mut #private::AcceptOk, #hook_arg, #text)),
-    );
+    let (checks, fields) = retries(args, private, shape, (&attempt, &policy_now));
+    let (bounds, run_retry) = bounded_retry(args, private, (&policy_now, &retrying, &make));
+    let rejected = local("rejected");
+    let result = local("result");
     quote! {
         #site_declaration
         // The site's first-try successes on this thread.
@@ -110,20 +103,111 @@ pub(super) fn retry_loop(
             ::core::result::Result::Ok(#value) => return ::core::result::Result::Ok(#value),
             ::core::result::Result::Err(#unsettled) => #unsettled,
         };
-        #private::retries(async {
-            #state_in_loop
-            let mut #classifier = #classifier_init;
-            let mut #hook = #hook_init;
-            let (mut #attempt, mut #carried) = (#attempt, #carried);
-            loop {
-                #decision
-                #private::sleep(#delay).await;
-                #attempts.retry_begins();
-                #admit
-                #attempt = #run;
-                #carried = #pass;
+        // A block, so that what is made for the retries (the policy, say,
+        // which is `Copy`) ends here, before any await.
+        let (mut #retrying, mut #attempt) = {
+            let #policy_now = #policy;
+            #checks
+            let #retrying = #private::retrying(#private::Retries {
+                site: #site,
+                attempts: #state,
+                #fields
+            }, #carried, #bounds);
+            (#retrying, #attempt)
+        };
+        // The decisions, the sleeps and the breaker are the runtime's; the
+        // attempts are awaited here, where their type is concrete.
+        loop {
+            if let ::core::result::Result::Err(#result) = #retrying.as_mut().decide(#attempt) {
+                return #result;
             }
-        })
-        .await
+            #retrying.as_mut().sleep().await;
+            if let ::core::result::Result::Err(#rejected) = #retrying.as_mut().begin_retry() {
+                return ::core::result::Result::Err(#rejected);
+            }
+            #attempt = #run_retry;
+        }
     }
+}
+
+/// How each retry runs: awaited as it is, or, when a timeout or a deadline
+/// bounds it or it runs in its context, through `Retrying::bounded` (the
+/// policy's timeout checked at the user's key). Returns the bounds, and the
+/// retry's expression.
+fn bounded_retry(
+    args: &Args,
+    private: &TokenStream,
+    (policy, retrying, make): (&syn::Ident, &syn::Ident, &syn::Ident),
+) -> (TokenStream, TokenStream) {
+    let span = timeout_span(args);
+    if span.is_none() && args.context.is_none() {
+        return (
+            quote!(#private::Bounded::NONE),
+            quote!(#private::Attempt::Completed(#make().await)),
+        );
+    }
+    let limit = match span {
+        Some(span) => attempt_limit(private, &quote!(#policy), span),
+        None => quote!(#private::AttemptLimit::NONE),
+    };
+    let context = args.context.is_some();
+    let running = local("running");
+    let expired = local("expired");
+    (
+        quote!(#private::Bounded { limit: #limit, context: #context }),
+        quote!(match #retrying.as_mut().bounded(#make()) {
+            ::core::result::Result::Ok(#running) => #running.await,
+            ::core::result::Result::Err(#expired) => return ::core::result::Result::Err(#expired),
+        }),
+    )
+}
+
+/// What the runtime's retry loop gets besides the attempts' maker, the
+/// first attempt, the call site and the call's state: each part made and
+/// checked here, where the fn's types are concrete and an error can point
+/// at the user's token, so the loop itself is type-checked once, in the
+/// runtime. Returns the statements making them, and the rest of the
+/// fields of `Retries`.
+fn retries(
+    args: &Args,
+    private: &TokenStream,
+    shape: &Shape,
+    (attempt, policy): (&syn::Ident, &syn::Ident),
+) -> (TokenStream, TokenStream) {
+    let (error_text, text) = error_text(private, attempt);
+    let Classifier { init, check, span } = classifier_parts(args, private, shape);
+    let check = format_ident!("{}_owned", check);
+    let check = respanned(quote!(#private::#check), span);
+    // Located at the user's token, where rustc then reports a failed bound.
+    let init = respanned(init, span);
+    let checked_classifier = quote_spanned!(span=> #check(&#attempt, #init));
+    let (hook, hook_init, hook_span) = hook(args, private);
+    let checked_hook = quote_spanned!(hook_span=> #private::hook_owned(&#text, #hook_init));
+    let classifier = local("classifier");
+    let checks = quote! {
+        #error_text
+        let #classifier = #checked_classifier;
+        let #hook = #checked_hook;
+    };
+    let (breaker, budget) = guard_refs(args);
+    let breaker = match (&args.breaker, breaker) {
+        (Some(keyed), Some(breaker)) => {
+            let from_rejected = from_rejected_closure(private, keyed.key.span());
+            quote!(::core::option::Option::Some((#breaker, #from_rejected)))
+        }
+        _ => quote!(::core::option::Option::None),
+    };
+    let budget = match budget {
+        Some(budget) => quote!(::core::option::Option::Some(#budget)),
+        None => quote!(::core::option::Option::None),
+    };
+    let fields = quote! {
+        policy: #private::erased_policy(#policy),
+        classifier: #classifier,
+        hook: #hook,
+        text: #text,
+        breaker: #breaker,
+        budget: #budget,
+    };
+    (checks, fields)
 }

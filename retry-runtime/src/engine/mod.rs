@@ -511,7 +511,7 @@ impl<'g> CallState<'g> {
     /// Every decision but a first-try success.
     #[inline(never)]
     #[allow(clippy::too_many_arguments)]
-    fn decide_after_first_try<T, E>(
+    pub(crate) fn decide_after_first_try<T, E>(
         &mut self,
         policy: &Policy,
         site: &'static CallSite,
