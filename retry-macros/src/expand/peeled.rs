@@ -1,8 +1,10 @@
 //! The async fn whose first attempt runs before its retry loop is made:
 //! the success path every call takes is then the body, what must come
 //! before it (the call's state when a clock starts, the breaker's
-//! admission, the attempt's context), and a counter. The retry loop is a
-//! future of its own, boxed, that only a failed first attempt makes.
+//! admission, the attempt's context), and a counter. Only a failed first
+//! attempt makes the retry state, boxed, in the runtime (which decides,
+//! sleeps and asks the guards); the fn's loop then only awaits the sleeps
+//! and the attempts, so little of it is type-checked per fn.
 //!
 //! The body becomes an async closure, called once up front and again for
 //! each retry: so it is written once, and `return` and `?` end the attempt.
@@ -162,12 +164,10 @@ fn bounded_retry(
     )
 }
 
-/// What the runtime's retry loop gets besides the attempts' maker, the
-/// first attempt, the call site and the call's state: each part made and
-/// checked here, where the fn's types are concrete and an error can point
-/// at the user's token, so the loop itself is type-checked once, in the
-/// runtime. Returns the statements making them, and the rest of the
-/// fields of `Retries`.
+/// What the runtime's retry state gets besides the call site and the
+/// call's state: each part made and checked once, here, where an error can
+/// point at the user's token; the runtime then needs no bound. Returns the
+/// statements making them, and the rest of the fields of `Retries`.
 fn retries(
     args: &Args,
     private: &TokenStream,

@@ -98,11 +98,7 @@ impl<C, H, E> Retries<C, H, E> {
     /// The attempt `body`, bounded by `bounded`'s limit and run in its
     /// context if asked; `Err` ends the call: the deadline leaves no time
     /// for it.
-    fn bounded<T, F>(
-        &mut self,
-        bounded: &Bounded<E>,
-        body: F,
-    ) -> Result<Timed<InContext<F>, E>, E>
+    fn bounded<T, F>(&mut self, bounded: &Bounded<E>, body: F) -> Result<Timed<InContext<F>, E>, E>
     where
         F: Future<Output = Result<T, E>>,
     {
