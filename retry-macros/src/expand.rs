@@ -388,7 +388,7 @@ fn classifier(
 
 /// The classifier as the expansion writes it.
 struct Classifier {
-    /// What makes it.
+    /// What makes it, located at `span`.
     init: TokenStream,
     /// The `__private` fn checking it against an attempt, by reference.
     check: syn::Ident,
@@ -397,17 +397,23 @@ struct Classifier {
 }
 
 fn classifier_parts(args: &Args, private: &TokenStream, shape: &Shape) -> Classifier {
-    let (init, check, span) = match &args.when {
-        Some(Keyed { value, .. }) => (quote!(#private::When(#value)), "when", value.span()),
-        None => (
-            quote!(#private::ByClassify),
-            "by_classify",
-            error_type_span(shape),
-        ),
+    let Some(Keyed { value, .. }) = &args.when else {
+        let span = error_type_span(shape);
+        return Classifier {
+            init: respanned(quote!(#private::ByClassify), span),
+            check: format_ident!("by_classify"),
+            span,
+        };
     };
+    // `When(value)`, its path and parentheses located at the user's value
+    // (where rustc then reports a failed bound), the value as written.
+    let span = value.span();
+    let mut wrapped = proc_macro2::Group::new(proc_macro2::Delimiter::Parenthesis, quote!(#value));
+    wrapped.set_span(span);
+    let when = respanned(quote!(#private::When), span);
     Classifier {
-        init,
-        check: format_ident!("{}", check),
+        init: quote!(#when #wrapped),
+        check: format_ident!("when"),
         span,
     }
 }

@@ -178,8 +178,6 @@ fn retries(
     let Classifier { init, check, span } = classifier_parts(args, private, shape);
     let check = format_ident!("{}_owned", check);
     let check = respanned(quote!(#private::#check), span);
-    // Located at the user's token, where rustc then reports a failed bound.
-    let init = respanned(init, span);
     let checked_classifier = quote_spanned!(span=> #check(&#attempt, #init));
     let (hook, hook_init, hook_span) = hook(args, private);
     let checked_hook = quote_spanned!(hook_span=> #private::hook_owned(&#text, #hook_init));
