@@ -3,11 +3,11 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Once};
 
 use tracing::field::{Field, Visit};
-use tracing::subscriber::DefaultGuard;
-use tracing::{Event, Level, Subscriber};
+use tracing::subscriber::{DefaultGuard, Interest};
+use tracing::{Event, Level, Metadata, Subscriber, span};
 use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
 
 /// One event as a subscriber saw it.
@@ -43,10 +43,47 @@ impl Events {
 
 /// Captures every event on this thread until the guard is dropped.
 pub fn capture() -> (Events, DefaultGuard) {
+    // A callsite first met on a thread without a subscriber, while this one
+    // was being set up on another, could be cached as never wanted, and its
+    // events lost here: a global subscriber that always answers "sometimes"
+    // keeps every callsite asking the current thread's subscriber.
+    static ASK_EVERY_TIME: Once = Once::new();
+    ASK_EVERY_TIME.call_once(|| {
+        // Another global subscriber, if a test set one, asks too.
+        let _ = tracing::subscriber::set_global_default(AskEveryTime);
+    });
     let events = Events::default();
     let subscriber = tracing_subscriber::registry().with(Recorder(events.clone()));
     let guard = tracing::subscriber::set_default(subscriber);
     (events, guard)
+}
+
+/// Records nothing, and has every callsite ask the current subscriber
+/// whether it is enabled at each event (see [`capture`]).
+struct AskEveryTime;
+
+impl Subscriber for AskEveryTime {
+    fn register_callsite(&self, _: &'static Metadata<'static>) -> Interest {
+        Interest::sometimes()
+    }
+
+    fn enabled(&self, _: &Metadata<'_>) -> bool {
+        false
+    }
+
+    fn new_span(&self, _: &span::Attributes<'_>) -> span::Id {
+        span::Id::from_u64(1)
+    }
+
+    fn record(&self, _: &span::Id, _: &span::Record<'_>) {}
+
+    fn record_follows_from(&self, _: &span::Id, _: &span::Id) {}
+
+    fn event(&self, _: &Event<'_>) {}
+
+    fn enter(&self, _: &span::Id) {}
+
+    fn exit(&self, _: &span::Id) {}
 }
 
 struct Recorder(Events);
