@@ -22,7 +22,7 @@ use core::ops::Deref;
 use crate::breaker::CircuitBreaker;
 use crate::budget::RetryBudget;
 use crate::classify::Verdict;
-use crate::engine::{Classifier, IntoVerdict, OkClassifier};
+use crate::engine::{IntoVerdict, OkClassifier};
 pub use crate::error::{Rejected, TimedOut};
 pub use crate::policy::Policy;
 pub use crate::protections::{Pass, Protections};
@@ -62,11 +62,13 @@ macro_rules! __retry_first_try_counter {
 use crate::timeout::TimedOutAs;
 pub use crate::timeout::{ArmedTimeout, TimesOut};
 
+mod checks;
 mod retries;
-pub use retries::{
-    Bounded, CheckedClassifier, CheckedHook, Retries, Retrying, Sleeping, by_classify_owned,
-    hook_owned, retrying, when_owned,
+pub use checks::{
+    CheckedClassifier, CheckedHook, by_classify, by_classify_owned, hook, hook_owned, when,
+    when_owned,
 };
+pub use retries::{Bounded, Retries, Retrying, Sleeping, retrying};
 
 use crate::telemetry::text;
 
@@ -324,41 +326,6 @@ impl<E> ShowNothing<E> for ErrorTextOf<E> {
     }
 }
 
-/// The user's hook, checked where the expansion spans the call at the
-/// user's `on_retry` path, and handed on as `dyn Hook<E>` so the engine's
-/// own bound holds whatever the user gave: a wrong hook is reported once,
-/// there. (The error text comes first: it fixes `E` before the hook is
-/// checked.)
-pub fn hook<'h, E, H: Hook<E>>(_: &ErrorText<E>, hook: &'h mut H) -> DynHook<'h, E> {
-    DynHook(hook)
-}
-
-/// A checked hook; see [`hook`].
-pub struct DynHook<'h, E>(&'h mut dyn Hook<E>);
-
-impl<E> Hook<E> for DynHook<'_, E> {
-    fn on_retry(&mut self, event: &RetryEvent<'_, E>) {
-        self.0.on_retry(event);
-    }
-}
-
-/// A classifier checked against the attempt's error type; see [`when`].
-pub struct Checked<'c, E>(&'c mut dyn Classifier<E>);
-
-impl<E> Classifier<E> for Checked<'_, E> {
-    fn verdict(&mut self, error: &E) -> Verdict {
-        self.0.verdict(error)
-    }
-}
-
-/// `when` must be a `FnMut(&E) -> bool` for the attempt's error `E`.
-pub fn when<'c, T, E, P: FnMut(&E) -> bool>(
-    _: &Attempt<T, E>,
-    predicate: &'c mut When<P>,
-) -> Checked<'c, E> {
-    Checked(predicate)
-}
-
 /// An Ok classifier checked against the attempt's value type; see
 /// [`when_ok`].
 pub struct CheckedOk<'c, T>(&'c mut dyn OkClassifier<T>);
@@ -379,15 +346,6 @@ where
     V: IntoVerdict,
 {
     CheckedOk(classifier)
-}
-
-/// Without `when`, the attempt's error `E` must implement `Classify`
-/// (which is what makes `ByClassify` a classifier of `E`).
-pub fn by_classify<'c, T, E, C: Classifier<E>>(
-    _: &Attempt<T, E>,
-    classifier: &'c mut C,
-) -> Checked<'c, E> {
-    Checked(classifier)
 }
 
 /// What `breaker = path` may name: a `static CircuitBreaker`, or a static

@@ -13,11 +13,12 @@ use core::pin::Pin;
 use core::task::{Context, Poll, ready};
 use core::time::Duration;
 
-use super::{AttemptLimit, ErrorText, InContext, Timed, in_context, timed};
+use super::{
+    AttemptLimit, CheckedClassifier, CheckedHook, ErrorText, InContext, Timed, in_context, timed,
+};
 use crate::breaker::CircuitBreaker;
 use crate::budget::RetryBudget;
-use crate::classify::Verdict;
-use crate::engine::{Attempt, CallState, Classifier, Hook, RetryEvent, Step};
+use crate::engine::{Attempt, CallState, Step};
 use crate::error::Rejected;
 use crate::policy::Policy;
 use crate::protections::{Pass, Protections};
@@ -223,64 +224,4 @@ impl<E> Bounded<E> {
         limit: AttemptLimit::NONE,
         context: false,
     };
-}
-
-/// A classifier checked against the error type `E` where the fn's types are
-/// concrete ([`by_classify_owned`], [`when_owned`]), then handed to the
-/// loop with no bound left to check.
-pub struct CheckedClassifier<C, E> {
-    classifier: C,
-    verdict: fn(&mut C, &E) -> Verdict,
-}
-
-impl<C, E> Classifier<E> for CheckedClassifier<C, E> {
-    fn verdict(&mut self, error: &E) -> Verdict {
-        (self.verdict)(&mut self.classifier, error)
-    }
-}
-
-/// Without `when`, the attempt's error `E` must implement `Classify`
-/// (which is what makes `ByClassify` a classifier of `E`).
-pub fn by_classify_owned<T, E, C: Classifier<E>>(
-    _: &Attempt<T, E>,
-    classifier: C,
-) -> CheckedClassifier<C, E> {
-    CheckedClassifier {
-        classifier,
-        verdict: C::verdict,
-    }
-}
-
-/// `when` must be a `FnMut(&E) -> bool` for the attempt's error `E`.
-pub fn when_owned<T, E, P: FnMut(&E) -> bool>(
-    _: &Attempt<T, E>,
-    predicate: crate::engine::When<P>,
-) -> CheckedClassifier<crate::engine::When<P>, E> {
-    CheckedClassifier {
-        classifier: predicate,
-        verdict: Classifier::verdict,
-    }
-}
-
-/// A hook checked against the error type where the fn's types are
-/// concrete ([`hook_owned`]).
-pub struct CheckedHook<H, E> {
-    hook: H,
-    on_retry: fn(&mut H, &RetryEvent<'_, E>),
-}
-
-impl<H, E> Hook<E> for CheckedHook<H, E> {
-    fn on_retry(&mut self, event: &RetryEvent<'_, E>) {
-        (self.on_retry)(&mut self.hook, event);
-    }
-}
-
-/// The user's hook, checked where the expansion spans the call at the
-/// user's `on_retry` path. (The error text comes first: it fixes `E`
-/// before the hook is checked.)
-pub fn hook_owned<E, H: Hook<E>>(_: &ErrorText<E>, hook: H) -> CheckedHook<H, E> {
-    CheckedHook {
-        hook,
-        on_retry: H::on_retry,
-    }
 }
