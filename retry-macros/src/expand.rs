@@ -405,14 +405,9 @@ fn classifier_parts(args: &Args, private: &TokenStream, shape: &Shape) -> Classi
             span,
         };
     };
-    // `When(value)`, its path and parentheses located at the user's value
-    // (where rustc then reports a failed bound), the value as written.
     let span = value.span();
-    let mut wrapped = proc_macro2::Group::new(proc_macro2::Delimiter::Parenthesis, quote!(#value));
-    wrapped.set_span(span);
-    let when = respanned(quote!(#private::When), span);
     Classifier {
-        init: quote!(#when #wrapped),
+        init: located_call(quote!(#private::When), value, span),
         check: format_ident!("when"),
         span,
     }
@@ -598,6 +593,16 @@ fn from_rejected_closure(private: &TokenStream, span: Span) -> TokenStream {
     quote_spanned!(span=>
         |#rejected: #private::Rejected| <_ as #private::FromRejected>::from_rejected(#rejected)
     )
+}
+
+/// `path(value)`, the path and the parentheses located at `span` (the
+/// user's value, where rustc then reports a failed bound), the value as
+/// written.
+fn located_call(path: TokenStream, value: &impl quote::ToTokens, span: Span) -> TokenStream {
+    let mut wrapped = proc_macro2::Group::new(proc_macro2::Delimiter::Parenthesis, quote!(#value));
+    wrapped.set_span(span);
+    let path = respanned(path, span);
+    quote!(#path #wrapped)
 }
 
 /// `tokens`, every one of them spanned at `span`: a path the expansion

@@ -13,16 +13,14 @@ pub use crate::timer::sleep;
 pub use crate::attempt::{AttemptContext, InContext};
 pub use crate::backoff::Jitter;
 pub use crate::engine::{
-    AcceptOk, Attempt, ByClassify, CallState, Hook, NoHook, RetryEvent, Step, When, WhenOk,
-    first_attempt,
+    AcceptOk, Attempt, ByClassify, CallState, Hook, NoHook, RetryEvent, Step, Unsettled, When,
+    WhenOk, first_attempt, first_attempt_judged,
 };
 
 use core::ops::Deref;
 
 use crate::breaker::CircuitBreaker;
 use crate::budget::RetryBudget;
-use crate::classify::Verdict;
-use crate::engine::{IntoVerdict, OkClassifier};
 pub use crate::error::{Rejected, TimedOut};
 pub use crate::policy::Policy;
 pub use crate::protections::{Pass, Protections};
@@ -65,8 +63,8 @@ pub use crate::timeout::{ArmedTimeout, TimesOut};
 mod checks;
 mod retries;
 pub use checks::{
-    CheckedClassifier, CheckedHook, by_classify, by_classify_owned, hook, hook_owned, when,
-    when_owned,
+    CheckedClassifier, CheckedHook, CheckedOkClassifier, by_classify, by_classify_owned, hook,
+    hook_owned, when, when_ok, when_ok_owned, when_owned,
 };
 pub use retries::{Bounded, Retries, Retrying, Sleeping, retrying};
 
@@ -324,28 +322,6 @@ impl<E> ShowNothing<E> for ErrorTextOf<E> {
     fn error_text(&self) -> ErrorText<E> {
         None
     }
-}
-
-/// An Ok classifier checked against the attempt's value type; see
-/// [`when_ok`].
-pub struct CheckedOk<'c, T>(&'c mut dyn OkClassifier<T>);
-
-impl<T> OkClassifier<T> for CheckedOk<'_, T> {
-    fn verdict_ok(&mut self, value: &T) -> Verdict {
-        self.0.verdict_ok(value)
-    }
-}
-
-/// `when_ok` must be a `FnMut(&T) -> bool` (or `-> Verdict`) for the
-/// attempt's value `T`. The expansion spans the call at the user's value,
-/// so a wrong one is reported there, once; without `when_ok` the
-/// expansion passes `AcceptOk` as it is, and nothing of this runs.
-pub fn when_ok<'c, T, E, P, V>(_: &Attempt<T, E>, classifier: &'c mut WhenOk<P>) -> CheckedOk<'c, T>
-where
-    P: FnMut(&T) -> V,
-    V: IntoVerdict,
-{
-    CheckedOk(classifier)
 }
 
 /// What `breaker = path` may name: a `static CircuitBreaker`, or a static

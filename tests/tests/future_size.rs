@@ -68,6 +68,7 @@ async fn when_ok_adds_nothing_but_its_captures() {
         Ok::<u32, TestError>(1)
     });
     let with_closure = size_of_val(&small_when_ok());
+    println!("when_ok: small body {small} B -> {with_closure} B");
     assert_eq!(size_of_val(&small_when_ok_fn()), with_closure);
     assert!(
         with_closure <= small.max(sleep) + 64,

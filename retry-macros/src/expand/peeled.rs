@@ -14,13 +14,14 @@
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
 
 use super::{
     Classifier, Site, attempt_limit, classifier_parts, error_text, first_tries_key,
-    from_rejected_closure, guard_refs, guards, hook, local, policy_expr, respanned, return_type,
-    run_async_attempt, site, timeout_span,
+    from_rejected_closure, guard_refs, guards, hook, local, located_call, policy_expr, respanned,
+    return_type, run_async_attempt, site, timeout_span,
 };
-use crate::attr::Args;
+use crate::attr::{Args, Keyed};
 use crate::shape::Shape;
 
 /// Whether the first attempt may run up front: an async fn without a rate
@@ -28,7 +29,7 @@ use crate::shape::Shape;
 /// `when_ok` classifier (which must see an `Ok` value before it is
 /// returned) or hedging (which has a loop of its own).
 pub(super) fn applies(args: &Args, shape: &Shape) -> bool {
-    shape.is_async && args.rate_limiter.is_none() && args.when_ok.is_none() && args.hedge.is_none()
+    shape.is_async && args.rate_limiter.is_none() && args.hedge.is_none()
 }
 
 /// Whether the call's state must exist before the first attempt: to start
@@ -55,8 +56,6 @@ pub(super) fn retry_loop(
     let attempts = local("attempts");
     let attempt = local("attempt");
     let make = local("make");
-    let value = local("value");
-    let unsettled = local("unsettled");
     let carried = local("carried_pass");
     let policy_now = local("policy");
     let retrying = local("retrying");
@@ -86,6 +85,12 @@ pub(super) fn retry_loop(
     let return_type = return_type(shape);
     let statements = &block.stmts;
     let (checks, fields) = retries(args, private, shape, (&attempt, &policy_now));
+    let site_key = quote!((&#site_static, &#first_tries, #type_name));
+    let FirstTry {
+        settle,
+        unsettled: unsettled_first,
+        values,
+    } = first_try(args, private, (&attempt, &carried), (site_key, pass));
     let (bounds, run_retry) = bounded_retry(args, private, (&policy_now, &retrying, &make));
     let rejected = local("rejected");
     let result = local("result");
@@ -101,10 +106,7 @@ pub(super) fn retry_loop(
         let #attempt = #run;
         // Made after the attempt's await, so none of it is kept in the
         // future across it.
-        let (#attempt, #carried) = match #private::first_attempt((&#site_static, &#first_tries, #type_name), #pass, #attempt) {
-            ::core::result::Result::Ok(#value) => return ::core::result::Result::Ok(#value),
-            ::core::result::Result::Err(#unsettled) => #unsettled,
-        };
+        #settle
         // A block, so that what is made for the retries (the policy, say,
         // which is `Copy`) ends here, before any await.
         let (mut #retrying, mut #attempt) = {
@@ -113,9 +115,10 @@ pub(super) fn retry_loop(
             let #retrying = #private::retrying(#private::Retries {
                 site: #site,
                 attempts: #state,
+                values: #values,
                 #fields
             }, #carried, #bounds);
-            (#retrying, #attempt)
+            (#retrying, #unsettled_first)
         };
         // The decisions, the sleeps and the breaker are the runtime's; the
         // attempts are awaited here, where their type is concrete.
@@ -127,9 +130,77 @@ pub(super) fn retry_loop(
             if let ::core::result::Result::Err(#rejected) = #retrying.as_mut().begin_retry() {
                 return ::core::result::Result::Err(#rejected);
             }
-            #attempt = #run_retry;
+            #attempt = #private::Unsettled::Attempt(#run_retry);
         }
     }
+}
+
+/// The first attempt's settling: its `Ok` value returned, else the attempt
+/// and its pass bound for the retries. With `when_ok`, the value is judged
+/// first (by the user's classifier, checked at the user's value): one it
+/// calls transient is a failure too.
+fn first_try(
+    args: &Args,
+    private: &TokenStream,
+    (attempt, carried): (&syn::Ident, &syn::Ident),
+    (site, pass): (TokenStream, TokenStream),
+) -> FirstTry {
+    let value = local("value");
+    let unsettled = local("unsettled");
+    let Some(Keyed {
+        value: classifier, ..
+    }) = &args.when_ok
+    else {
+        return FirstTry {
+            settle: quote! {
+                let (#attempt, #carried) = match #private::first_attempt(#site, #pass, #attempt) {
+                    ::core::result::Result::Ok(#value) => return ::core::result::Result::Ok(#value),
+                    ::core::result::Result::Err(#unsettled) => #unsettled,
+                };
+            },
+            unsettled: quote!(#private::Unsettled::Attempt(#attempt)),
+            values: quote!(#private::AcceptOk),
+        };
+    };
+    let values = local("values");
+    let verdict = local("verdict");
+    let span = classifier.span();
+    let check = respanned(quote!(#private::when_ok_owned), span);
+    let wrapped = located_call(quote!(#private::WhenOk), classifier, span);
+    // The call and its parentheses are located at the user's value, where
+    // rustc then reports a wrong argument or return type.
+    let mut arguments = proc_macro2::Group::new(
+        proc_macro2::Delimiter::Parenthesis,
+        quote_spanned!(span=> &#attempt, #wrapped),
+    );
+    arguments.set_span(span);
+    FirstTry {
+        // A block, so that the classifier, which the call borrows, is not
+        // kept in the fn's future beside the retries.
+        settle: quote! {
+            let (#attempt, #carried, #verdict, #values) = {
+                let mut #values = #check #arguments;
+                match #private::first_attempt_judged(#site, #pass, #attempt, &mut #values) {
+                    ::core::result::Result::Ok(#value) => return ::core::result::Result::Ok(#value),
+                    ::core::result::Result::Err((#attempt, #carried, #verdict)) => (#attempt, #carried, #verdict, #values),
+                }
+            };
+        },
+        unsettled: quote!(#private::Unsettled::judged(#attempt, #verdict)),
+        values: quote!(#values),
+    }
+}
+
+/// The first attempt's settling, as [`first_try`] writes it.
+struct FirstTry {
+    /// Returns its success; else binds the attempt, its pass (and, with
+    /// `when_ok`, its value's verdict: not `Copy`, so that it does not
+    /// outlive the block that uses it).
+    settle: TokenStream,
+    /// What the retries first decide on.
+    unsettled: TokenStream,
+    /// The retries' classifier of `Ok` values.
+    values: TokenStream,
 }
 
 /// How each retry runs: awaited as it is, or, when a timeout or a deadline

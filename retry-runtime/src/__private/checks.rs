@@ -1,4 +1,4 @@
-//! The user's classifier and hook, checked against the call's error type by
+//! The user's classifiers and hook, checked against the call's types by
 //! a fn whose bound says what is expected, called where the expansion
 //! spans it at the user's token: a wrong one is reported there, once. What
 //! the check returns implements the engine's trait with no bound left to
@@ -7,7 +7,9 @@
 //! classifier) or takes (for the retry state that owns it).
 
 use crate::classify::Verdict;
-use crate::engine::{Attempt, Classifier, Hook, RetryEvent, When};
+use crate::engine::{
+    Attempt, Classifier, Hook, IntoVerdict, OkClassifier, RetryEvent, When, WhenOk,
+};
 use crate::telemetry::ErrorText;
 
 /// A classifier of `E`, checked; see the module's docs.
@@ -19,6 +21,18 @@ pub struct CheckedClassifier<C, E> {
 impl<C, E> Classifier<E> for CheckedClassifier<C, E> {
     fn verdict(&mut self, error: &E) -> Verdict {
         (self.verdict)(&mut self.classifier, error)
+    }
+}
+
+/// A classifier of `Ok` values of type `T`, checked; see the module's docs.
+pub struct CheckedOkClassifier<V, T> {
+    classifier: V,
+    verdict_ok: fn(&mut V, &T) -> Verdict,
+}
+
+impl<V, T> OkClassifier<T> for CheckedOkClassifier<V, T> {
+    fn verdict_ok(&mut self, value: &T) -> Verdict {
+        (self.verdict_ok)(&mut self.classifier, value)
     }
 }
 
@@ -76,6 +90,38 @@ pub fn when_owned<T, E, P: FnMut(&E) -> bool>(
     CheckedClassifier {
         classifier: predicate,
         verdict: Classifier::verdict,
+    }
+}
+
+/// `when_ok` must be a `FnMut(&T) -> bool` (or `-> Verdict`) for the
+/// attempt's value `T`. Without `when_ok` the expansion passes `AcceptOk`
+/// as it is, and nothing of this runs.
+pub fn when_ok<'c, T, E, P, V>(
+    _: &Attempt<T, E>,
+    classifier: &'c mut WhenOk<P>,
+) -> CheckedOkClassifier<&'c mut WhenOk<P>, T>
+where
+    P: FnMut(&T) -> V,
+    V: IntoVerdict,
+{
+    CheckedOkClassifier {
+        classifier,
+        verdict_ok: |classifier, value| classifier.verdict_ok(value),
+    }
+}
+
+/// [`when_ok`], taking the classifier.
+pub fn when_ok_owned<T, E, P, V>(
+    _: &Attempt<T, E>,
+    classifier: WhenOk<P>,
+) -> CheckedOkClassifier<WhenOk<P>, T>
+where
+    P: FnMut(&T) -> V,
+    V: IntoVerdict,
+{
+    CheckedOkClassifier {
+        classifier,
+        verdict_ok: OkClassifier::verdict_ok,
     }
 }
 

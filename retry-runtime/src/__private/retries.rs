@@ -18,7 +18,7 @@ use super::{
 };
 use crate::breaker::CircuitBreaker;
 use crate::budget::RetryBudget;
-use crate::engine::{Attempt, CallState, Step};
+use crate::engine::{CallState, OkClassifier, Step, Unsettled};
 use crate::error::Rejected;
 use crate::policy::Policy;
 use crate::protections::{Pass, Protections};
@@ -26,7 +26,7 @@ use crate::telemetry::CallSite;
 
 /// What the retries need, made by the fn once its first attempt has
 /// failed, and handed to [`retrying`].
-pub struct Retries<C, H, E> {
+pub struct Retries<C, H, V, E> {
     /// The policy, its timeout's type erased (a bounded loop gets the
     /// timeout in [`Bounded`]).
     pub policy: Policy,
@@ -37,6 +37,8 @@ pub struct Retries<C, H, E> {
     pub attempts: CallState<'static>,
     /// The classifier, checked against the error type.
     pub classifier: CheckedClassifier<C, E>,
+    /// The classifier of `Ok` values: `AcceptOk`, or `when_ok`'s, checked.
+    pub values: V,
     /// The hook, checked against the error type.
     pub hook: CheckedHook<H, E>,
     /// How the error shows in log events.
@@ -50,7 +52,7 @@ pub struct Retries<C, H, E> {
 /// How a call the breaker rejected becomes the call's error.
 pub type RejectedAs<E> = fn(Rejected) -> E;
 
-impl<C, H, E> Retries<C, H, E> {
+impl<C, H, V, E> Retries<C, H, V, E> {
     /// The delay before the next attempt, or the call's result. Generic
     /// over the result and the checked classifier and hook only, so every
     /// fn with those types shares it.
@@ -58,17 +60,32 @@ impl<C, H, E> Retries<C, H, E> {
     fn decide<T>(
         &mut self,
         pass: Pass<'static>,
-        attempt: Attempt<T, E>,
-    ) -> Result<Duration, Result<T, E>> {
-        let step = self.attempts.decide_after_first_try(
-            &self.policy,
-            self.site,
-            pass,
-            attempt,
-            &mut self.classifier,
-            &mut self.hook,
-            self.text,
-        );
+        unsettled: Unsettled<T, E>,
+    ) -> Result<Duration, Result<T, E>>
+    where
+        V: OkClassifier<T>,
+    {
+        let step = match unsettled {
+            Unsettled::Attempt(attempt) => self.attempts.decide_retry(
+                &self.policy,
+                self.site,
+                pass,
+                attempt,
+                &mut self.classifier,
+                &mut self.values,
+                &mut self.hook,
+                self.text,
+            ),
+            Unsettled::Value(value, verdict) => self.attempts.value_failed(
+                &self.policy,
+                self.site,
+                pass,
+                value,
+                verdict,
+                &mut self.hook,
+                self.text,
+            ),
+        };
         match step {
             Step::Return(result) => Err(result),
             Step::Sleep(delay) => Ok(delay),
@@ -121,8 +138,8 @@ pin_project_lite::pin_project! {
     /// (whose type is concrete there) and [`sleep`](Self::sleep); the rest
     /// is these methods, compiled once per result and error type rather
     /// than once per fn.
-    pub struct Retrying<C, H, E> {
-        retries: Retries<C, H, E>,
+    pub struct Retrying<C, H, V, E> {
+        retries: Retries<C, H, V, E>,
         // The pass of the attempt in progress.
         pass: Pass<'static>,
         bounded: Bounded<E>,
@@ -141,11 +158,11 @@ pin_project_lite::pin_project! {
 
 /// The retries of a fn whose first attempt failed, with that attempt's
 /// pass, and the bounds of each retry ([`Retrying::bounded`]).
-pub fn retrying<C, H, E>(
-    retries: Retries<C, H, E>,
+pub fn retrying<C, H, V, E>(
+    retries: Retries<C, H, V, E>,
     pass: Pass<'static>,
     bounded: Bounded<E>,
-) -> Pin<Box<Retrying<C, H, E>>> {
+) -> Pin<Box<Retrying<C, H, V, E>>> {
     Box::pin(Retrying {
         retries,
         pass,
@@ -154,10 +171,13 @@ pub fn retrying<C, H, E>(
     })
 }
 
-impl<C, H, E> Retrying<C, H, E> {
+impl<C, H, V, E> Retrying<C, H, V, E> {
     /// Decides on `attempt`: `Ok` when a retry follows (after
     /// [`sleep`](Self::sleep)), else the call's result.
-    pub fn decide<T>(self: Pin<&mut Self>, attempt: Attempt<T, E>) -> Result<(), Result<T, E>> {
+    pub fn decide<T>(self: Pin<&mut Self>, attempt: Unsettled<T, E>) -> Result<(), Result<T, E>>
+    where
+        V: OkClassifier<T>,
+    {
         let mut this = self.project();
         let pass = core::mem::take(this.pass);
         let delay = this.retries.decide(pass, attempt)?;
@@ -168,7 +188,7 @@ impl<C, H, E> Retrying<C, H, E> {
     }
 
     /// The sleep before the retry.
-    pub fn sleep(self: Pin<&mut Self>) -> Sleeping<'_, C, H, E> {
+    pub fn sleep(self: Pin<&mut Self>) -> Sleeping<'_, C, H, V, E> {
         Sleeping { retrying: self }
     }
 
@@ -192,11 +212,11 @@ impl<C, H, E> Retrying<C, H, E> {
 }
 
 /// The sleep before a retry; see [`Retrying::sleep`].
-pub struct Sleeping<'r, C, H, E> {
-    retrying: Pin<&'r mut Retrying<C, H, E>>,
+pub struct Sleeping<'r, C, H, V, E> {
+    retrying: Pin<&'r mut Retrying<C, H, V, E>>,
 }
 
-impl<C, H, E> Future for Sleeping<'_, C, H, E> {
+impl<C, H, V, E> Future for Sleeping<'_, C, H, V, E> {
     type Output = ();
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {

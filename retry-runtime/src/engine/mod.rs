@@ -487,7 +487,7 @@ impl<'g> CallState<'g> {
     /// An `Ok` value classified transient: a failure that keeps the value.
     #[inline(never)]
     #[allow(clippy::too_many_arguments)]
-    fn value_failed<T, E>(
+    pub(crate) fn value_failed<T, E>(
         &mut self,
         policy: &Policy,
         site: &'static CallSite,
@@ -506,6 +506,34 @@ impl<'g> CallState<'g> {
             hook,
             text,
         )
+    }
+
+    /// Every decision after the first attempt's, made by the retries of an
+    /// annotated fn: `Ok` values too go through `values` (a transient one
+    /// is a failure), and the policy is already made.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn decide_retry<T, E>(
+        &mut self,
+        policy: &Policy,
+        site: &'static CallSite,
+        pass: Pass<'g>,
+        attempt: Attempt<T, E>,
+        classifier: &mut impl Classifier<E>,
+        values: &mut impl OkClassifier<T>,
+        hook: &mut impl Hook<E>,
+        text: ErrorText<E>,
+    ) -> Step<T, E> {
+        let attempt = match attempt {
+            Attempt::Completed(Ok(value)) => {
+                let verdict = values.verdict_ok(&value);
+                if verdict.is_transient() {
+                    return self.value_failed(policy, site, pass, value, verdict, hook, text);
+                }
+                Attempt::Completed(Ok(value))
+            }
+            attempt => attempt,
+        };
+        self.decide_after_first_try(policy, site, pass, attempt, classifier, hook, text)
     }
 
     /// Every decision but a first-try success.
@@ -731,6 +759,76 @@ pub fn first_attempt<'g, T, E>(
             Ok(value)
         }
         attempt => Err((attempt, pass)),
+    }
+}
+
+/// What the retries of an annotated fn decide on: an attempt, or an `Ok`
+/// value its `when_ok` classifier already called transient, with that
+/// verdict (so the classifier does not judge the value twice).
+#[doc(hidden)]
+#[derive(Debug)]
+pub enum Unsettled<T, E> {
+    /// An attempt to decide on.
+    Attempt(Attempt<T, E>),
+    /// A value classified transient.
+    Value(T, Verdict),
+}
+
+impl<T, E> Unsettled<T, E> {
+    /// The first attempt, with the verdict [`first_attempt_judged`] gave
+    /// its value, if it gave one.
+    pub fn judged(attempt: Attempt<T, E>, judgement: Judgement) -> Self {
+        match (attempt, judgement.0) {
+            (Attempt::Completed(Ok(value)), Some(verdict)) => Unsettled::Value(value, verdict),
+            (attempt, _) => Unsettled::Attempt(attempt),
+        }
+    }
+}
+
+/// The verdict [`first_attempt_judged`] gave a transient value, if it did.
+/// Not `Copy`: a local of the fn moves it on, so it is not kept in the
+/// fn's future.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct Judgement(Option<Verdict>);
+
+impl<T, E> From<Attempt<T, E>> for Unsettled<T, E> {
+    fn from(attempt: Attempt<T, E>) -> Self {
+        Unsettled::Attempt(attempt)
+    }
+}
+
+/// [`first_attempt`] for a fn with a `when_ok` classifier (`values`): an
+/// `Ok` value it calls transient is a failure too, handed on with that
+/// verdict (see [`Unsettled::judged`]).
+#[doc(hidden)]
+#[inline(always)]
+#[allow(clippy::type_complexity)]
+pub fn first_attempt_judged<'g, T, E>(
+    (site, counter, type_name): (
+        &'static CallSite,
+        &'static telemetry::FirstTriesKey,
+        impl FnOnce() -> &'static str,
+    ),
+    pass: Pass<'g>,
+    attempt: Attempt<T, E>,
+    values: &mut impl OkClassifier<T>,
+) -> Result<T, (Attempt<T, E>, Pass<'g>, Judgement)> {
+    match attempt {
+        Attempt::Completed(Ok(value)) => {
+            let verdict = values.verdict_ok(&value);
+            if verdict.is_transient() {
+                return Err((
+                    Attempt::Completed(Ok(value)),
+                    pass,
+                    Judgement(Some(verdict)),
+                ));
+            }
+            settle_first_try(pass);
+            telemetry::annotated_first_try(counter, site, type_name);
+            Ok(value)
+        }
+        attempt => Err((attempt, pass, Judgement(None))),
     }
 }
 
