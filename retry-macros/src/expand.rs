@@ -1,8 +1,8 @@
 //! Generates the retrying function: the body runs once per attempt inside
 //! an inline loop that asks the runtime's engine what to do next. Most
 //! async fns run their first attempt before that loop is made (`peeled`);
-//! blocking fns, and async fns whose every attempt the loop must pace or
-//! see, run all their attempts in it (`retry_loop`).
+//! blocking fns, and async fns whose every attempt the loop must pace (a
+//! rate limiter), run all their attempts in it (`retry_loop`).
 //!
 //! Each step below makes one piece of the loop; `expand` puts them in
 //! place, around the fn's own block or, for a method `#[async_trait]` has
@@ -131,7 +131,7 @@ fn retry_loop(
     // Without `when_ok` (whose classifier must see the value first) and
     // without a rate limiter (which must hear of every answer), a first
     // attempt's success returns before the decision's locals are made.
-    // (An async fn that gets here has one or the other: the others run
+    // (An async fn that gets here has a rate limiter: the others run
     // their first attempt up front, in `peeled`.)
     let first_tries = first_tries_key();
     let fast_first_try = args.when_ok.is_none() && args.rate_limiter.is_none();

@@ -8,9 +8,9 @@
 //!
 //! The body becomes an async closure, called once up front and again for
 //! each retry: so it is written once, and `return` and `?` end the attempt.
-//! This shape applies unless something must see or pace every attempt
-//! from the loop (see [`applies`]); such fns keep the loop of
-//! `super::retry_loop`.
+//! This shape applies unless something must pace every attempt from the
+//! loop (see [`applies`]); such fns keep the loop of `super::retry_loop`.
+//! With `when_ok`, the first value is judged before it is returned.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
@@ -25,9 +25,8 @@ use crate::attr::{Args, Keyed};
 use crate::shape::Shape;
 
 /// Whether the first attempt may run up front: an async fn without a rate
-/// limiter (which paces every attempt and hears of every answer), a
-/// `when_ok` classifier (which must see an `Ok` value before it is
-/// returned) or hedging (which has a loop of its own).
+/// limiter (which paces every attempt and hears of every answer) or
+/// hedging (which has a loop of its own).
 pub(super) fn applies(args: &Args, shape: &Shape) -> bool {
     shape.is_async && args.rate_limiter.is_none() && args.hedge.is_none()
 }
