@@ -54,8 +54,8 @@ pub type RejectedAs<E> = fn(Rejected) -> E;
 
 impl<C, H, V, E> Retries<C, H, V, E> {
     /// The delay before the next attempt, or the call's result. Generic
-    /// over the result and the checked classifier and hook only, so every
-    /// fn with those types shares it.
+    /// over the result, the classifiers and the hook only, so every fn
+    /// with those types shares it.
     #[inline]
     fn decide<T>(
         &mut self,
