@@ -1,11 +1,11 @@
-//! What a call that retries allocates: once for the retry state of an async
-//! `#[retry]` fn, boxed when its first attempt fails, whatever its number of
-//! retries; and, with the `metrics` feature (which this crate turns on), the
-//! label vector of each key the `metrics` facade builds: one per retry (the
-//! delay's histogram) and two as the call ends (its outcome's counter and
-//! its attempts'). A counting global allocator watches calls that fail
-//! twice and then succeed, on a runtime whose clock is paused (the sleeps
-//! take no real time; tokio's timer allocates nothing for them).
+//! A call that retries allocates once, whatever its number of retries: the
+//! retry state of an async `#[retry]` fn, boxed when its first attempt
+//! fails. Its reports allocate nothing, with every telemetry feature this
+//! crate turns on (`metrics` among them: the facade's keys borrow labels
+//! each call site makes once). A counting global allocator watches calls
+//! that fail twice and then succeed, on a runtime whose clock is paused
+//! (the sleeps take no real time; tokio's timer allocates nothing for
+//! them).
 //!
 //! One test in this binary, so no other test thread allocates meanwhile.
 
@@ -28,12 +28,8 @@ async fn fails_twice(attempts: &AtomicU32) -> Result<u32, io::Error> {
     }
 }
 
-/// The retry state, the metrics facade's keys for two retries, and its two
-/// keys as the call ends.
-const ALLOCATIONS_PER_CALL: u64 = 1 + 2 + 2;
-
 #[test]
-fn a_call_that_retries_twice_allocates_its_retry_state_once() {
+fn a_call_that_retries_twice_allocates_once() {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .start_paused(true)
@@ -58,10 +54,10 @@ fn a_call_that_retries_twice_allocates_its_retry_state_once() {
         let change = region.change();
         assert_eq!(answers, 700, "every call succeeded on its third attempt");
         assert_eq!(attempts.load(Ordering::Relaxed) % 3, 0);
-        if change.allocations == 100 * ALLOCATIONS_PER_CALL as usize && change.reallocations == 0 {
+        if change.allocations == 100 && change.reallocations == 0 {
             return;
         }
         windows.push(change);
     }
-    panic!("no window of 100 calls allocated {ALLOCATIONS_PER_CALL} times per call: {windows:#?}");
+    panic!("no window of 100 calls allocated once per call: {windows:#?}");
 }

@@ -57,6 +57,9 @@ pub struct CallSite {
     // How many first tries the metrics recorder has been told of.
     #[cfg(feature = "metrics")]
     pub(super) first_tries_reported: AtomicU64,
+    // The labels of its metrics, made from its name at its first report.
+    #[cfg(feature = "metrics")]
+    pub(super) metric_labels: OnceLock<super::metrics::SiteLabels>,
 }
 
 /// How a site's name is made.
@@ -96,6 +99,8 @@ impl CallSite {
             counters: super::stats::Counters::new(),
             #[cfg(feature = "metrics")]
             first_tries_reported: AtomicU64::new(0),
+            #[cfg(feature = "metrics")]
+            metric_labels: OnceLock::new(),
         }
     }
 
