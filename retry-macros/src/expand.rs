@@ -351,15 +351,11 @@ fn run_async_attempt(
 /// (`span`), so a timeout the error type cannot express is reported there,
 /// once.
 fn attempt_limit(private: &TokenStream, policy: &TokenStream, span: Span) -> TokenStream {
-    let arm = respanned(quote!(#private::arm_timeout), span);
-    // The call and its parentheses are located at the key, where rustc then
-    // reports a failed bound.
-    let mut arguments = proc_macro2::Group::new(
-        proc_macro2::Delimiter::Parenthesis,
-        quote!((#policy).timeout),
-    );
-    arguments.set_span(span);
-    quote!(#arm #arguments)
+    located_call(
+        quote!(#private::arm_timeout),
+        &quote!((#policy).timeout),
+        span,
+    )
 }
 
 /// The classifier: the user's `when`, else the error's `Classify`. Its
@@ -430,17 +426,16 @@ fn ok_classifier(args: &Args, private: &TokenStream) -> (TokenStream, TokenStrea
     let values = local_at("values", span);
     let checked = local("checked_ok");
     let attempt = local("attempt");
-    let check = respanned(quote!(#private::when_ok), span);
-    // The call and its parentheses are located at the user's value, where
-    // rustc then reports a wrong argument or return type.
-    let mut arguments = proc_macro2::Group::new(
-        proc_macro2::Delimiter::Parenthesis,
-        quote_spanned!(span=> &#attempt, &mut #values),
+    // Located at the user's value, where rustc then reports a wrong
+    // argument or return type.
+    let check = located_call(
+        quote!(#private::when_ok),
+        &quote_spanned!(span=> &#attempt, &mut #values),
+        span,
     );
-    arguments.set_span(span);
     (
         quote!(let mut #values = #private::WhenOk(#value);),
-        quote!(let mut #checked = #check #arguments;),
+        quote!(let mut #checked = #check;),
         quote!(&mut #checked),
     )
 }
@@ -595,11 +590,12 @@ fn from_rejected_closure(private: &TokenStream, span: Span) -> TokenStream {
     )
 }
 
-/// `path(value)`, the path and the parentheses located at `span` (the
-/// user's value, where rustc then reports a failed bound), the value as
+/// `path(arguments)`, the path and the parentheses located at `span` (the
+/// user's token, where rustc then reports a failed bound), the arguments as
 /// written.
-fn located_call(path: TokenStream, value: &impl quote::ToTokens, span: Span) -> TokenStream {
-    let mut wrapped = proc_macro2::Group::new(proc_macro2::Delimiter::Parenthesis, quote!(#value));
+fn located_call(path: TokenStream, arguments: &impl quote::ToTokens, span: Span) -> TokenStream {
+    let mut wrapped =
+        proc_macro2::Group::new(proc_macro2::Delimiter::Parenthesis, quote!(#arguments));
     wrapped.set_span(span);
     let path = respanned(path, span);
     quote!(#path #wrapped)

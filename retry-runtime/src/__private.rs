@@ -14,7 +14,7 @@ pub use crate::attempt::{AttemptContext, InContext};
 pub use crate::backoff::Jitter;
 pub use crate::engine::{
     AcceptOk, Attempt, ByClassify, CallState, Hook, NoHook, RetryEvent, Step, Unsettled, When,
-    WhenOk, first_attempt, first_attempt_judged,
+    WhenOk, first_attempt,
 };
 
 use core::ops::Deref;
@@ -134,6 +134,16 @@ impl<E> AttemptLimit<E> {
     };
 }
 
+impl<E> ArmedTimeout<E> for AttemptLimit<E> {
+    fn limit(&self) -> Option<(Duration, TimedOutAs<E>)> {
+        self.limit.zip(self.timed_out)
+    }
+
+    fn timed_out(&self) -> Option<TimedOutAs<E>> {
+        self.timed_out
+    }
+}
+
 /// The policy's timeout readied for `E`. The expansion spans the call at
 /// the `timeout`, `deadline` or `policy` key, so a timeout the error type
 /// cannot express (`E: TimesOut<Tm>`) is reported once, there; what it
@@ -159,17 +169,14 @@ pub fn timed<F, T, E>(
 where
     F: Future<Output = Result<T, E>>,
 {
-    let remaining = match (remaining, limit.timed_out) {
+    let remaining = match (remaining, limit.timed_out()) {
         (Ok(remaining), _) => remaining,
         (Err(expired), Some(timed_out)) => return Err(timed_out(expired)),
         // A deadline set on the field of a `Policy<NoTimeout>`, whose error
         // cannot say "timed out": it cannot end or clip the attempt.
         (Err(_), None) => None,
     };
-    let clipped = limit
-        .timed_out
-        .and_then(|timed_out| Some((crate::deadline::clip(limit.limit, remaining)?, timed_out)));
-    Ok(match clipped {
+    Ok(match limit.clipped(remaining) {
         None => Timed::Plain { body },
         Some((limit, timed_out)) => Timed::Bounded {
             body: crate::timer::timeout(limit, body),

@@ -85,11 +85,13 @@ pub(super) fn retry_loop(
     let statements = &block.stmts;
     let (checks, fields) = retries(args, private, shape, (&attempt, &policy_now));
     let site_key = quote!((&#site_static, &#first_tries, #type_name));
-    let FirstTry {
-        settle,
-        unsettled: unsettled_first,
-        values,
-    } = first_try(args, private, (&attempt, &carried), (site_key, pass));
+    let (verdict, values) = (local("verdict"), local("values"));
+    let settle = first_try(
+        args,
+        private,
+        (&attempt, &carried, &verdict, &values),
+        (site_key, pass),
+    );
     let (bounds, run_retry) = bounded_retry(args, private, (&policy_now, &retrying, &make));
     let rejected = local("rejected");
     let result = local("result");
@@ -117,7 +119,7 @@ pub(super) fn retry_loop(
                 values: #values,
                 #fields
             }, #carried, #bounds);
-            (#retrying, #unsettled_first)
+            (#retrying, #private::Unsettled::judged(#attempt, #verdict))
         };
         // The decisions, the sleeps and the breaker are the runtime's; the
         // attempts are awaited here, where their type is concrete.
@@ -134,72 +136,45 @@ pub(super) fn retry_loop(
     }
 }
 
-/// The first attempt's settling: its `Ok` value returned, else the attempt
-/// and its pass bound for the retries. With `when_ok`, the value is judged
-/// first (by the user's classifier, checked at the user's value): one it
-/// calls transient is a failure too.
+/// The first attempt's settling: its `Ok` value returned, else the attempt,
+/// its pass, the verdict on its value (with `when_ok`, whose classifier,
+/// checked at the user's value, may call it transient) and the classifier
+/// of `Ok` values, bound for the retries. In a block, so that the
+/// classifier, which the call borrows, is not kept in the fn's future
+/// beside the retries.
 fn first_try(
     args: &Args,
     private: &TokenStream,
-    (attempt, carried): (&syn::Ident, &syn::Ident),
+    (attempt, carried, verdict, values): (&syn::Ident, &syn::Ident, &syn::Ident, &syn::Ident),
     (site, pass): (TokenStream, TokenStream),
-) -> FirstTry {
+) -> TokenStream {
     let value = local("value");
-    let unsettled = local("unsettled");
-    let Some(Keyed {
-        value: classifier, ..
-    }) = &args.when_ok
-    else {
-        return FirstTry {
-            settle: quote! {
-                let (#attempt, #carried) = match #private::first_attempt(#site, #pass, #attempt) {
-                    ::core::result::Result::Ok(#value) => return ::core::result::Result::Ok(#value),
-                    ::core::result::Result::Err(#unsettled) => #unsettled,
-                };
-            },
-            unsettled: quote!(#private::Unsettled::Attempt(#attempt)),
-            values: quote!(#private::AcceptOk),
-        };
+    let classifier = match &args.when_ok {
+        // Every `Ok` is a success: the verdict folds away.
+        None => quote!(#private::AcceptOk),
+        Some(Keyed {
+            value: classifier, ..
+        }) => {
+            // Located at the user's value, where rustc then reports a wrong
+            // argument or return type.
+            let span = classifier.span();
+            let wrapped = located_call(quote!(#private::WhenOk), classifier, span);
+            located_call(
+                quote!(#private::when_ok_owned),
+                &quote_spanned!(span=> &#attempt, #wrapped),
+                span,
+            )
+        }
     };
-    let values = local("values");
-    let verdict = local("verdict");
-    let span = classifier.span();
-    let check = respanned(quote!(#private::when_ok_owned), span);
-    let wrapped = located_call(quote!(#private::WhenOk), classifier, span);
-    // The call and its parentheses are located at the user's value, where
-    // rustc then reports a wrong argument or return type.
-    let mut arguments = proc_macro2::Group::new(
-        proc_macro2::Delimiter::Parenthesis,
-        quote_spanned!(span=> &#attempt, #wrapped),
-    );
-    arguments.set_span(span);
-    FirstTry {
-        // A block, so that the classifier, which the call borrows, is not
-        // kept in the fn's future beside the retries.
-        settle: quote! {
-            let (#attempt, #carried, #verdict, #values) = {
-                let mut #values = #check #arguments;
-                match #private::first_attempt_judged(#site, #pass, #attempt, &mut #values) {
-                    ::core::result::Result::Ok(#value) => return ::core::result::Result::Ok(#value),
-                    ::core::result::Result::Err((#attempt, #carried, #verdict)) => (#attempt, #carried, #verdict, #values),
-                }
-            };
-        },
-        unsettled: quote!(#private::Unsettled::judged(#attempt, #verdict)),
-        values: quote!(#values),
+    quote! {
+        let (#attempt, #carried, #verdict, #values) = {
+            let mut #values = #classifier;
+            match #private::first_attempt(#site, #pass, #attempt, &mut #values) {
+                ::core::result::Result::Ok(#value) => return ::core::result::Result::Ok(#value),
+                ::core::result::Result::Err((#attempt, #carried, #verdict)) => (#attempt, #carried, #verdict, #values),
+            }
+        };
     }
-}
-
-/// The first attempt's settling, as [`first_try`] writes it.
-struct FirstTry {
-    /// Returns its success; else binds the attempt, its pass (and, with
-    /// `when_ok`, its value's verdict: not `Copy`, so that it does not
-    /// outlive the block that uses it).
-    settle: TokenStream,
-    /// What the retries first decide on.
-    unsettled: TokenStream,
-    /// The retries' classifier of `Ok` values.
-    values: TokenStream,
 }
 
 /// How each retry runs: awaited as it is, or, when a timeout or a deadline

@@ -65,27 +65,21 @@ impl<C, H, V, E> Retries<C, H, V, E> {
     where
         V: OkClassifier<T>,
     {
-        let step = match unsettled {
-            Unsettled::Attempt(attempt) => self.attempts.decide_retry(
-                &self.policy,
-                self.site,
-                pass,
-                attempt,
-                &mut self.classifier,
-                &mut self.values,
-                &mut self.hook,
-                self.text,
-            ),
-            Unsettled::Value(value, verdict) => self.attempts.value_failed(
-                &self.policy,
-                self.site,
-                pass,
-                value,
-                verdict,
-                &mut self.hook,
-                self.text,
-            ),
+        // A retry's `Ok` value is judged here (the first attempt's was, by
+        // `first_attempt`: a transient one comes as `Value`).
+        let unsettled = match unsettled {
+            Unsettled::Attempt(attempt) => Unsettled::judge(attempt, &mut self.values),
+            value => value,
         };
+        let step = self.attempts.decide_unsettled(
+            &self.policy,
+            self.site,
+            pass,
+            unsettled,
+            &mut self.classifier,
+            &mut self.hook,
+            self.text,
+        );
         match step {
             Step::Return(result) => Err(result),
             Step::Sleep(delay) => Ok(delay),

@@ -437,27 +437,19 @@ impl<'g> CallState<'g> {
         // The success of a first attempt inlines at every call site;
         // anything else is a call. With `AcceptOk` the verdict is a
         // constant and its test folds away: the same code as without one.
-        let attempt = match attempt {
-            Attempt::Completed(Ok(value)) => {
-                let verdict = values.verdict_ok(&value);
-                if verdict.is_transient() {
-                    let policy = policy().erased();
-                    return self.value_failed(&policy, site, pass, value, verdict, hook, text);
-                }
-                if self.made == 0 {
-                    self.made = 1;
-                    first_try_succeeded(site, pass);
-                    return Step::Return(Ok(value));
-                }
-                Attempt::Completed(Ok(value))
+        let unsettled = match Unsettled::judge(attempt, values) {
+            Unsettled::Attempt(Attempt::Completed(Ok(value))) if self.made == 0 => {
+                self.made = 1;
+                first_try_succeeded(site, pass);
+                return Step::Return(Ok(value));
             }
-            attempt => attempt,
+            unsettled => unsettled,
         };
         // Made here, where the expansion's policy is a constant to fold,
         // and handed on erased: the decision is then compiled once per
         // result, classifier and hook type, not once per annotated fn.
         let policy = policy().erased();
-        self.decide_after_first_try(&policy, site, pass, attempt, classifier, hook, text)
+        self.decide_unsettled(&policy, site, pass, unsettled, classifier, hook, text)
     }
 
     /// The success of a first attempt, settled before anything else is
@@ -479,7 +471,8 @@ impl<'g> CallState<'g> {
         attempt: Attempt<T, E>,
     ) -> Result<T, (Attempt<T, E>, Pass<'g>)> {
         match self.made {
-            0 => first_attempt(site, pass, attempt),
+            0 => first_attempt(site, pass, attempt, &mut AcceptOk)
+                .map_err(|(attempt, pass, _)| (attempt, pass)),
             _ => Err((attempt, pass)),
         }
     }
@@ -487,7 +480,7 @@ impl<'g> CallState<'g> {
     /// An `Ok` value classified transient: a failure that keeps the value.
     #[inline(never)]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn value_failed<T, E>(
+    fn value_failed<T, E>(
         &mut self,
         policy: &Policy,
         site: &'static CallSite,
@@ -508,38 +501,33 @@ impl<'g> CallState<'g> {
         )
     }
 
-    /// Every decision after the first attempt's, made by the retries of an
-    /// annotated fn: `Ok` values too go through `values` (a transient one
-    /// is a failure), and the policy is already made.
+    /// Every decision but a first-try success, on an attempt whose `Ok`
+    /// value has been judged ([`Unsettled::judge`]).
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn decide_retry<T, E>(
+    pub(crate) fn decide_unsettled<T, E>(
         &mut self,
         policy: &Policy,
         site: &'static CallSite,
         pass: Pass<'g>,
-        attempt: Attempt<T, E>,
+        unsettled: Unsettled<T, E>,
         classifier: &mut impl Classifier<E>,
-        values: &mut impl OkClassifier<T>,
         hook: &mut impl Hook<E>,
         text: ErrorText<E>,
     ) -> Step<T, E> {
-        let attempt = match attempt {
-            Attempt::Completed(Ok(value)) => {
-                let verdict = values.verdict_ok(&value);
-                if verdict.is_transient() {
-                    return self.value_failed(policy, site, pass, value, verdict, hook, text);
-                }
-                Attempt::Completed(Ok(value))
+        match unsettled {
+            Unsettled::Attempt(attempt) => {
+                self.decide_after_first_try(policy, site, pass, attempt, classifier, hook, text)
             }
-            attempt => attempt,
-        };
-        self.decide_after_first_try(policy, site, pass, attempt, classifier, hook, text)
+            Unsettled::Value(value, verdict) => {
+                self.value_failed(policy, site, pass, value, verdict, hook, text)
+            }
+        }
     }
 
     /// Every decision but a first-try success.
     #[inline(never)]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn decide_after_first_try<T, E>(
+    fn decide_after_first_try<T, E>(
         &mut self,
         policy: &Policy,
         site: &'static CallSite,
@@ -735,33 +723,6 @@ fn first_try_succeeded(site: &'static CallSite, pass: Pass<'_>) {
     telemetry::first_try_succeeded(site);
 }
 
-/// The first attempt of an annotated fn: its `Ok` value, settled with the
-/// breaker and the budget and counted as a first-try success in this
-/// thread's own counter, or the attempt and its pass for the retry loop to
-/// decide on. `site` need not be registered yet: the counter's first use
-/// on a thread registers it (`type_name` gives a method's type).
-#[doc(hidden)]
-#[inline(always)]
-#[allow(clippy::type_complexity)]
-pub fn first_attempt<'g, T, E>(
-    (site, counter, type_name): (
-        &'static CallSite,
-        &'static telemetry::FirstTriesKey,
-        impl FnOnce() -> &'static str,
-    ),
-    pass: Pass<'g>,
-    attempt: Attempt<T, E>,
-) -> Result<T, (Attempt<T, E>, Pass<'g>)> {
-    match attempt {
-        Attempt::Completed(Ok(value)) => {
-            settle_first_try(pass);
-            telemetry::annotated_first_try(counter, site, type_name);
-            Ok(value)
-        }
-        attempt => Err((attempt, pass)),
-    }
-}
-
 /// What the retries of an annotated fn decide on: an attempt, or an `Ok`
 /// value its `when_ok` classifier already called transient, with that
 /// verdict (so the classifier does not judge the value twice).
@@ -775,7 +736,23 @@ pub enum Unsettled<T, E> {
 }
 
 impl<T, E> Unsettled<T, E> {
-    /// The first attempt, with the verdict [`first_attempt_judged`] gave
+    /// `attempt`, its `Ok` value judged by `values`: a transient one is a
+    /// failure that keeps the value. (With `AcceptOk` this folds away.)
+    #[inline(always)]
+    pub(crate) fn judge(attempt: Attempt<T, E>, values: &mut impl OkClassifier<T>) -> Self {
+        match attempt {
+            Attempt::Completed(Ok(value)) => {
+                let verdict = values.verdict_ok(&value);
+                match verdict.is_transient() {
+                    true => Unsettled::Value(value, verdict),
+                    false => Unsettled::Attempt(Attempt::Completed(Ok(value))),
+                }
+            }
+            attempt => Unsettled::Attempt(attempt),
+        }
+    }
+
+    /// The first attempt, with the verdict [`first_attempt`] gave
     /// its value, if it gave one.
     pub fn judged(attempt: Attempt<T, E>, judgement: Judgement) -> Self {
         match (attempt, judgement.0) {
@@ -785,7 +762,7 @@ impl<T, E> Unsettled<T, E> {
     }
 }
 
-/// The verdict [`first_attempt_judged`] gave a transient value, if it did.
+/// The verdict [`first_attempt`] gave a transient value, if it did.
 /// Not `Copy`: a local of the fn moves it on, so it is not kept in the
 /// fn's future.
 #[doc(hidden)]
@@ -798,13 +775,18 @@ impl<T, E> From<Attempt<T, E>> for Unsettled<T, E> {
     }
 }
 
-/// [`first_attempt`] for a fn with a `when_ok` classifier (`values`): an
-/// `Ok` value it calls transient is a failure too, handed on with that
-/// verdict (see [`Unsettled::judged`]).
+/// The first attempt of an annotated fn: its `Ok` value, settled with the
+/// breaker and the budget and counted as a first-try success in this
+/// thread's own counter; or the attempt, its pass, and the verdict of
+/// `values` (`when_ok`'s classifier; `AcceptOk`, which folds away, without
+/// one) on a value it calls transient, for the retries to decide on (see
+/// [`Unsettled::judged`]). `site` need not be registered yet: the
+/// counter's first use on a thread registers it (`type_name` gives a
+/// method's type).
 #[doc(hidden)]
 #[inline(always)]
 #[allow(clippy::type_complexity)]
-pub fn first_attempt_judged<'g, T, E>(
+pub fn first_attempt<'g, T, E>(
     (site, counter, type_name): (
         &'static CallSite,
         &'static telemetry::FirstTriesKey,
@@ -814,21 +796,18 @@ pub fn first_attempt_judged<'g, T, E>(
     attempt: Attempt<T, E>,
     values: &mut impl OkClassifier<T>,
 ) -> Result<T, (Attempt<T, E>, Pass<'g>, Judgement)> {
-    match attempt {
-        Attempt::Completed(Ok(value)) => {
-            let verdict = values.verdict_ok(&value);
-            if verdict.is_transient() {
-                return Err((
-                    Attempt::Completed(Ok(value)),
-                    pass,
-                    Judgement(Some(verdict)),
-                ));
-            }
+    match Unsettled::judge(attempt, values) {
+        Unsettled::Attempt(Attempt::Completed(Ok(value))) => {
             settle_first_try(pass);
             telemetry::annotated_first_try(counter, site, type_name);
             Ok(value)
         }
-        attempt => Err((attempt, pass, Judgement(None))),
+        Unsettled::Attempt(attempt) => Err((attempt, pass, Judgement(None))),
+        Unsettled::Value(value, verdict) => Err((
+            Attempt::Completed(Ok(value)),
+            pass,
+            Judgement(Some(verdict)),
+        )),
     }
 }
 

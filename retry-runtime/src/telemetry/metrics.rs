@@ -73,11 +73,14 @@ pub(super) fn finished(site: &'static CallSite, ending: Ending, attempts: u32) {
 /// Adds `calls` calls ending in `outcome`, which made `attempts` attempts.
 fn calls(site: &'static CallSite, outcome: Outcome, calls: u64, attempts: u64) {
     let labels = labels(site);
-    let key = Key::from_static_parts("retry_calls_total", &labels.by_outcome[outcome as usize]);
-    metrics::with_recorder(|recorder| recorder.register_counter(&key, &METADATA)).increment(calls);
-    let key = Key::from_static_parts("retry_attempts_total", &labels.name);
+    counter("retry_calls_total", &labels.by_outcome[outcome as usize]).increment(calls);
+    counter("retry_attempts_total", &labels.name).increment(attempts);
+}
+
+/// The installed recorder's counter `name` with `labels`.
+fn counter(name: &'static str, labels: &'static [Label]) -> metrics::Counter {
+    let key = Key::from_static_parts(name, labels);
     metrics::with_recorder(|recorder| recorder.register_counter(&key, &METADATA))
-        .increment(attempts);
 }
 
 pub(super) fn breaker_changed(breaker: &'static str, state: BreakerState) {
